@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The operating-system primitives of the library: every mmap, munmap,
+ * mremap, mbind, get_mempolicy and move_pages goes through here.
+ *
+ * Contract of every primitive: it is a raw system call (no libc wrapper that
+ * could be interposed, no dlsym), it never allocates, it is async-signal-safe,
+ * and it returns 0 (or the mapping) on success and a negative errno value on
+ * failure without touching the thread's errno. The preload shim calls these
+ * from inside malloc.
+ */
+#ifndef AML_SRC_OS_H
+#define AML_SRC_OS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#define AML_INTERNAL __attribute__((visibility("hidden")))
+
+/* mmap(2). On success *out is the mapping and 0 is returned. */
+AML_INTERNAL int aml_os_mmap(void **out, void *addr, size_t len, int prot,
+			     int flags, int fd, off_t offset);
+AML_INTERNAL int aml_os_munmap(void *addr, size_t len);
+/* mremap(2); new_addr is used only with MREMAP_FIXED. */
+AML_INTERNAL int aml_os_mremap(void **out, void *old_addr, size_t old_len,
+			       size_t new_len, int flags, void *new_addr);
+AML_INTERNAL int aml_os_madvise(void *addr, size_t len, int advice);
+/* mbind(2): maxnode is the number of bits in nodemask. */
+AML_INTERNAL int aml_os_mbind(void *addr, size_t len, int mode,
+			      const unsigned long *nodemask,
+			      unsigned long maxnode, unsigned int flags);
+/* get_mempolicy(2). */
+AML_INTERNAL int aml_os_get_mempolicy(int *mode, unsigned long *nodemask,
+				      unsigned long maxnode, void *addr,
+				      unsigned long flags);
+/* move_pages(2) on the calling process (pid 0). */
+AML_INTERNAL int aml_os_move_pages(unsigned long count, void **pages,
+				   const int *nodes, int *status, int flags);
+/* Size of a base page, read once from the auxiliary vector. */
+AML_INTERNAL size_t aml_os_page_size(void);
+
+#endif /* AML_SRC_OS_H */
