@@ -44,8 +44,11 @@ struct shim_config {
 typedef const char *(*shim_getter)(const char *name, void *ctx);
 
 /* Fill cfg from the settings table. 0 on success; -1 with one specific
- * line in err (e.g. "AML_NODES: node 7 does not exist (allowed: 0-3)"),
- * in which case cfg holds the defaults (no rules: plain memory). */
+ * line in err naming the variable and its text (e.g.
+ * `AML_NODES="0-7": node 7 does not exist (allowed nodes: 0-3)`), in which
+ * case cfg has no rules (plain memory); the other settings keep the values
+ * that did parse, so strict, log and report still apply (a malformed
+ * AML_STRICT counts as strict). allowed NULL: read shim_allowed_nodes(). */
 int shim_settings_parse(struct shim_config *cfg, shim_getter get, void *ctx,
 			const unsigned long *allowed, char *err,
 			size_t errlen);
@@ -54,7 +57,9 @@ int shim_settings_parse(struct shim_config *cfg, shim_getter get, void *ctx,
 int shim_settings_load(struct shim_config *cfg, char *err, size_t errlen);
 
 /* numactl node-list syntax ("0-3,5", "all", "!0-1", "+0-1" relative to
- * allowed) into mask (nwords words). Every node must be in allowed. */
+ * allowed) into mask (nwords words). Every node must be in allowed; "!"
+ * negates relative to allowed. On error, -1 and the problem in err (without
+ * the variable's name, e.g. "range 3-1 is reversed"). */
 int shim_parse_nodelist(const char *s, unsigned long *mask, size_t nwords,
 			const unsigned long *allowed, char *err,
 			size_t errlen);
@@ -66,12 +71,26 @@ int shim_parse_size(const char *s, size_t *out);
  * read with raw system calls. 0 or -1. */
 int shim_allowed_nodes(unsigned long *mask, size_t nwords);
 
-/* The settings table, for aml-run --help, the man page and the README. */
+/* The first rule whose sizes (inclusive) hold size, or -1: default
+ * placement. */
+int shim_rule_find(const struct shim_config *cfg, size_t size);
+
+/* The rule as one line of text, e.g. "interleave nodes 0-3 sizes 1M-"
+ * (aml-run --dry-run, the exit report). Returns the length it needed. */
+size_t shim_rule_format(const struct shim_rule *rule, char *buf, size_t len);
+
+/* The settings table, for aml-run --help, the man page and the README.
+ * Each entry also carries its parser (settings.c), so the table is the
+ * only place a setting is declared. */
+struct shim_draft;
 struct shim_setting {
 	const char *name;    /* environment variable, e.g. "AML_NODES" */
 	const char *type;    /* "policy", "node list", "size range", "bool", ... */
 	const char *fallback; /* default value as text */
 	const char *help;    /* one line */
+	/* Parse a non-empty value into the draft; 0, or -1 with the
+	 * problem written. */
+	int (*parse)(struct shim_draft *draft, const char *value);
 };
 extern const struct shim_setting shim_settings[];
 extern const size_t shim_settings_count;

@@ -1,0 +1,517 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The shim's settings: every variable, the rules, and one exact message for
+ * every kind of bad input. Parsed against a fake allowed set, nodes 0-3.
+ */
+#define _GNU_SOURCE
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../preload/settings.h"
+
+struct env {
+	const char *name;
+	const char *value;
+};
+
+static const char *env_get(const char *name, void *ctx)
+{
+	const struct env *e = ctx;
+
+	for (; e->name; e++)
+		if (!strcmp(e->name, name))
+			return e->value;
+	return NULL;
+}
+
+/* Allowed nodes 0-3. */
+static const unsigned long four_nodes[SHIM_NODE_WORDS] = { 0xfUL };
+
+static struct shim_config cfg;
+static char err[SHIM_ERR_LEN];
+
+static int parse(const struct env *env)
+{
+	return shim_settings_parse(&cfg, env_get, (void *)env, four_nodes,
+				   err, sizeof(err));
+}
+
+#define ENV(...) ((const struct env[]){ __VA_ARGS__, { NULL, NULL } })
+
+/* ------------------------------------------------------------------------
+ * Valid settings
+ */
+
+Test(settings, nothing_set_means_no_rules_and_documented_defaults)
+{
+	cr_assert_eq(parse(ENV({ "OTHER", "x" })), 0);
+	cr_assert_eq(cfg.nrules, 0);
+	cr_assert_eq(cfg.route_mmap, 1);
+	cr_assert_eq(cfg.log_level, 1);
+	cr_assert_eq(cfg.strict, 0);
+	cr_assert_eq(cfg.report, 0);
+}
+
+Test(settings, policy_and_nodes_make_rule_zero_for_all_sizes)
+{
+	cr_assert_eq(parse(ENV({ "AML_POLICY", "interleave" },
+			       { "AML_NODES", "1-2" })), 0, "%s", err);
+	cr_assert_eq(cfg.nrules, 1);
+	cr_assert_eq(cfg.rules[0].policy, AML_AREA_LINUX_POLICY_INTERLEAVE);
+	cr_assert_eq(cfg.rules[0].nodes[0], 0x6UL);
+	cr_assert_eq(cfg.rules[0].min_size, 0);
+	cr_assert_eq(cfg.rules[0].max_size, SIZE_MAX);
+}
+
+Test(settings, nodes_alone_mean_bind)
+{
+	cr_assert_eq(parse(ENV({ "AML_NODES", "2" })), 0, "%s", err);
+	cr_assert_eq(cfg.rules[0].policy, AML_AREA_LINUX_POLICY_BIND);
+	cr_assert_eq(cfg.rules[0].nodes[0], 0x4UL);
+}
+
+Test(settings, policy_alone_spans_every_allowed_node)
+{
+	cr_assert_eq(parse(ENV({ "AML_POLICY", "bind" })), 0, "%s", err);
+	cr_assert_eq(cfg.rules[0].nodes[0], 0xfUL);
+}
+
+Test(settings, numactl_words_membind_and_local_are_accepted)
+{
+	cr_assert_eq(parse(ENV({ "AML_POLICY", "membind" })), 0, "%s", err);
+	cr_assert_eq(cfg.rules[0].policy, AML_AREA_LINUX_POLICY_BIND);
+	cr_assert_eq(parse(ENV({ "AML_POLICY", "local" })), 0, "%s", err);
+	cr_assert_eq(cfg.rules[0].policy, AML_AREA_LINUX_POLICY_DEFAULT);
+	cr_assert_eq(cfg.rules[0].nodes[0], 0);
+}
+
+Test(settings, preferred_takes_its_one_node)
+{
+	cr_assert_eq(parse(ENV({ "AML_POLICY", "preferred" },
+			       { "AML_NODES", "3" })), 0, "%s", err);
+	cr_assert_eq(cfg.rules[0].policy, AML_AREA_LINUX_POLICY_PREFERRED);
+	cr_assert_eq(cfg.rules[0].nodes[0], 0x8UL);
+}
+
+Test(settings, size_range_is_min_colon_max_with_binary_suffixes)
+{
+	cr_assert_eq(parse(ENV({ "AML_NODES", "0" },
+			       { "AML_SIZE", "4K:1M" })), 0, "%s", err);
+	cr_assert_eq(cfg.rules[0].min_size, 4096);
+	cr_assert_eq(cfg.rules[0].max_size, 1048576);
+}
+
+Test(settings, size_minimum_alone_has_no_upper_bound)
+{
+	cr_assert_eq(parse(ENV({ "AML_NODES", "0" }, { "AML_SIZE", "2G" })),
+		     0, "%s", err);
+	cr_assert_eq(cfg.rules[0].min_size, 2UL << 30);
+	cr_assert_eq(cfg.rules[0].max_size, SIZE_MAX);
+}
+
+Test(settings, size_maximum_alone_starts_at_zero)
+{
+	cr_assert_eq(parse(ENV({ "AML_NODES", "0" }, { "AML_SIZE", ":64" })),
+		     0, "%s", err);
+	cr_assert_eq(cfg.rules[0].min_size, 0);
+	cr_assert_eq(cfg.rules[0].max_size, 64);
+}
+
+Test(settings, rules_give_one_area_per_rule_in_order)
+{
+	cr_assert_eq(parse(ENV({ "AML_RULES",
+				 "interleave:0-3:1M-;bind:0:-1M" })), 0,
+		     "%s", err);
+	cr_assert_eq(cfg.nrules, 2);
+	cr_assert_eq(cfg.rules[0].policy, AML_AREA_LINUX_POLICY_INTERLEAVE);
+	cr_assert_eq(cfg.rules[0].nodes[0], 0xfUL);
+	cr_assert_eq(cfg.rules[0].min_size, 1UL << 20);
+	cr_assert_eq(cfg.rules[0].max_size, SIZE_MAX);
+	cr_assert_eq(cfg.rules[1].policy, AML_AREA_LINUX_POLICY_BIND);
+	cr_assert_eq(cfg.rules[1].nodes[0], 0x1UL);
+	cr_assert_eq(cfg.rules[1].min_size, 0);
+	cr_assert_eq(cfg.rules[1].max_size, 1UL << 20);
+}
+
+Test(settings, rule_fields_after_the_policy_are_optional)
+{
+	cr_assert_eq(parse(ENV({ "AML_RULES", "bind;interleave::4K-" })), 0,
+		     "%s", err);
+	cr_assert_eq(cfg.nrules, 2);
+	cr_assert_eq(cfg.rules[0].nodes[0], 0xfUL);
+	cr_assert_eq(cfg.rules[0].max_size, SIZE_MAX);
+	cr_assert_eq(cfg.rules[1].nodes[0], 0xfUL);
+	cr_assert_eq(cfg.rules[1].min_size, 4096);
+}
+
+Test(settings, eight_rules_fit)
+{
+	cr_assert_eq(parse(ENV({ "AML_RULES", "bind;bind;bind;bind;bind;bind;"
+					      "bind;bind" })), 0, "%s", err);
+	cr_assert_eq(cfg.nrules, SHIM_MAX_RULES);
+}
+
+Test(settings, mmap_log_strict_and_report_are_read)
+{
+	cr_assert_eq(parse(ENV({ "AML_MMAP", "0" }, { "AML_LOG", "debug" },
+			       { "AML_STRICT", "1" },
+			       { "AML_REPORT", "stderr" })), 0, "%s", err);
+	cr_assert_eq(cfg.route_mmap, 0);
+	cr_assert_eq(cfg.log_level, 3);
+	cr_assert_eq(cfg.strict, 1);
+	cr_assert_eq(cfg.report, 1);
+	cr_assert_str_eq(cfg.report_path, "");
+}
+
+Test(settings, log_levels_are_words_or_digits)
+{
+	cr_assert_eq(parse(ENV({ "AML_LOG", "2" })), 0, "%s", err);
+	cr_assert_eq(cfg.log_level, 2);
+	cr_assert_eq(parse(ENV({ "AML_LOG", "quiet" })), 0, "%s", err);
+	cr_assert_eq(cfg.log_level, 0);
+}
+
+Test(settings, report_path_keeps_the_pid_escape_for_the_report)
+{
+	cr_assert_eq(parse(ENV({ "AML_REPORT", "/tmp/aml.%p.txt" })), 0,
+		     "%s", err);
+	cr_assert_eq(cfg.report, 1);
+	cr_assert_str_eq(cfg.report_path, "/tmp/aml.%p.txt");
+}
+
+Test(settings, report_zero_turns_it_off)
+{
+	cr_assert_eq(parse(ENV({ "AML_REPORT", "0" })), 0, "%s", err);
+	cr_assert_eq(cfg.report, 0);
+}
+
+/* ------------------------------------------------------------------------
+ * Bad input: one exact message, no rules left
+ */
+
+/* Arrays, not pointers: Criterion may run each case in a fresh process. */
+struct bad_case {
+	char name[16];
+	char value[64];
+	char message[200];
+};
+
+static struct bad_case bad_cases[] = {
+	{ "AML_POLICY", "", "AML_POLICY=\"\": empty value" },
+	{ "AML_POLICY", "fast",
+	  "AML_POLICY=\"fast\": unknown policy \"fast\" (use bind, "
+	  "preferred, interleave or default)" },
+	{ "AML_POLICY", "BIND",
+	  "AML_POLICY=\"BIND\": unknown policy \"BIND\" (use bind, "
+	  "preferred, interleave or default)" },
+	{ "AML_NODES", "0-9",
+	  "AML_NODES=\"0-9\": node 9 does not exist (allowed nodes: 0-3)" },
+	{ "AML_NODES", "7",
+	  "AML_NODES=\"7\": node 7 does not exist (allowed nodes: 0-3)" },
+	{ "AML_NODES", "99999999999999999999",
+	  "AML_NODES=\"99999999999999999999\": node 99999999999999999999 "
+	  "does not exist (allowed nodes: 0-3)" },
+	{ "AML_NODES", "3-1",
+	  "AML_NODES=\"3-1\": range \"3-1\" is reversed" },
+	{ "AML_NODES", "-1",
+	  "AML_NODES=\"-1\": expected a node number, found \"-1\"" },
+	{ "AML_NODES", "0,,1",
+	  "AML_NODES=\"0,,1\": expected a node number, found \",1\"" },
+	{ "AML_NODES", "0,",
+	  "AML_NODES=\"0,\": expected a node number, found the end" },
+	{ "AML_NODES", "0--2",
+	  "AML_NODES=\"0--2\": expected a node number, found \"-2\"" },
+	{ "AML_NODES", "0-3x",
+	  "AML_NODES=\"0-3x\": unexpected \"x\" after a node" },
+	{ "AML_NODES", "0 1",
+	  "AML_NODES=\"0 1\": unexpected \" 1\" after a node" },
+	{ "AML_NODES", "01",
+	  "AML_NODES=\"01\": node number \"01\" has a leading zero" },
+	{ "AML_NODES", "nodes",
+	  "AML_NODES=\"nodes\": expected a node number, found \"nodes\"" },
+	{ "AML_NODES", "\x01\xff",
+	  "AML_NODES=\"\\x01\\xff\": expected a node number, found "
+	  "\"\\x01\\xff\"" },
+	{ "AML_NODES", "!all",
+	  "AML_NODES=\"!all\": selects no node (allowed nodes: 0-3)" },
+	{ "AML_NODES", "+4",
+	  "AML_NODES=\"+4\": relative node +4 does not exist (allowed "
+	  "nodes: 0-3)" },
+	{ "AML_SIZE", "1X",
+	  "AML_SIZE=\"1X\": bad size \"1X\" (a number of bytes with an "
+	  "optional K, M or G)" },
+	{ "AML_SIZE", "-1",
+	  "AML_SIZE=\"-1\": bad size \"-1\" (a number of bytes with an "
+	  "optional K, M or G)" },
+	{ "AML_SIZE", "99999999999999999999",
+	  "AML_SIZE=\"99999999999999999999\": size "
+	  "\"99999999999999999999\" is too large" },
+	{ "AML_SIZE", "17179869184G",
+	  "AML_SIZE=\"17179869184G\": size \"17179869184G\" is too large" },
+	{ "AML_SIZE", "2M:1M",
+	  "AML_SIZE=\"2M:1M\": minimum \"2M\" is above maximum \"1M\"" },
+	{ "AML_SIZE", ":",
+	  "AML_SIZE=\":\": size range \":\" has no bound" },
+	{ "AML_SIZE", "1M::2M",
+	  "AML_SIZE=\"1M::2M\": bad size \":2M\" (a number of bytes with an "
+	  "optional K, M or G)" },
+	{ "AML_RULES", "bind:9",
+	  "AML_RULES=\"bind:9\": rule 0 \"bind:9\": node 9 does not exist "
+	  "(allowed nodes: 0-3)" },
+	{ "AML_RULES", "bind:0;;interleave",
+	  "AML_RULES=\"bind:0;;interleave\": rule 1 \"\": empty rule" },
+	{ "AML_RULES", "bind:0;",
+	  "AML_RULES=\"bind:0;\": rule 1 \"\": empty rule" },
+	{ "AML_RULES", "bind:0:1M:2",
+	  "AML_RULES=\"bind:0:1M:2\": rule 0 \"bind:0:1M:2\": too many "
+	  "fields (POLICY:NODES:SIZES)" },
+	{ "AML_RULES", "bind:0:2M-1M",
+	  "AML_RULES=\"bind:0:2M-1M\": rule 0 \"bind:0:2M-1M\": minimum "
+	  "\"2M\" is above maximum \"1M\"" },
+	{ "AML_RULES", "bind:0:1M:",
+	  "AML_RULES=\"bind:0:1M:\": rule 0 \"bind:0:1M:\": too many "
+	  "fields (POLICY:NODES:SIZES)" },
+	{ "AML_RULES", "preferred",
+	  "AML_RULES=\"preferred\": rule 0 \"preferred\": policy preferred "
+	  "takes exactly one node, not none" },
+	{ "AML_RULES", "bind;bind;bind;bind;bind;bind;bind;bind;bind",
+	  "AML_RULES=\"bind;bind;bind;bind;bind;bind;bind;bind;bind\": more "
+	  "than 8 rules" },
+	{ "AML_MMAP", "2", "AML_MMAP=\"2\": not a boolean (use 1 or 0)" },
+	{ "AML_LOG", "loud",
+	  "AML_LOG=\"loud\": unknown log level (use quiet, warn, info, "
+	  "debug or 0-3)" },
+	{ "AML_STRICT", "maybe",
+	  "AML_STRICT=\"maybe\": not a boolean (use 1 or 0)" },
+	{ "AML_REPORT", "/tmp/aml.%d",
+	  "AML_REPORT=\"/tmp/aml.%d\": unknown escape \"%d\" (use %p for the "
+	  "process id, %% for %)" },
+};
+
+ParameterizedTestParameters(settings, bad_value_gives_one_exact_message)
+{
+	return cr_make_param_array(struct bad_case, bad_cases,
+				   sizeof(bad_cases) / sizeof(bad_cases[0]));
+}
+
+ParameterizedTest(struct bad_case *c, settings,
+		  bad_value_gives_one_exact_message)
+{
+	const struct env env[] = { { c->name, c->value }, { NULL, NULL } };
+
+	cr_assert_eq(parse(env), -1, "%s=%s was accepted", c->name,
+		     c->value);
+	cr_assert_str_eq(err, c->message);
+	cr_assert_eq(cfg.nrules, 0);
+}
+
+Test(settings, long_report_path_is_refused)
+{
+	char path[300];
+
+	memset(path, 'a', sizeof(path) - 1);
+	path[sizeof(path) - 1] = '\0';
+	cr_assert_eq(parse(ENV({ "AML_REPORT", path })), -1);
+	cr_assert(strstr(err, ": report path too long (at most 255 bytes)"),
+		  "%s", err);
+}
+
+Test(settings, long_bad_values_are_quoted_cut)
+{
+	char nodes[200];
+
+	memset(nodes, 'x', sizeof(nodes) - 1);
+	nodes[sizeof(nodes) - 1] = '\0';
+	cr_assert_eq(parse(ENV({ "AML_NODES", nodes })), -1);
+	cr_assert_lt(strlen(err), SHIM_ERR_LEN - 1);
+	cr_assert(strstr(err, "xxx...\": "), "%s", err);
+}
+
+Test(settings, rules_exclude_the_single_rule_variables)
+{
+	cr_assert_eq(parse(ENV({ "AML_RULES", "bind:0" },
+			       { "AML_NODES", "1" })), -1);
+	cr_assert_str_eq(err, "AML_RULES cannot be combined with AML_NODES "
+			      "(write that rule into AML_RULES)");
+	cr_assert_eq(cfg.nrules, 0);
+}
+
+Test(settings, preferred_without_nodes_is_refused)
+{
+	cr_assert_eq(parse(ENV({ "AML_POLICY", "preferred" })), -1);
+	cr_assert_str_eq(err, "AML_POLICY=\"preferred\": policy preferred "
+			      "needs one node in AML_NODES");
+}
+
+Test(settings, preferred_with_several_nodes_is_refused)
+{
+	cr_assert_eq(parse(ENV({ "AML_POLICY", "preferred" },
+			       { "AML_NODES", "0-1" })), -1);
+	cr_assert_str_eq(err, "AML_NODES=\"0-1\": policy preferred takes "
+			      "exactly one node, not 0-1");
+}
+
+Test(settings, default_policy_with_nodes_is_refused)
+{
+	cr_assert_eq(parse(ENV({ "AML_POLICY", "default" },
+			       { "AML_NODES", "0" })), -1);
+	cr_assert_str_eq(err, "AML_NODES=\"0\": policy default takes no "
+			      "nodes");
+}
+
+Test(settings, first_bad_variable_is_the_one_reported)
+{
+	cr_assert_eq(parse(ENV({ "AML_NODES", "9" }, { "AML_LOG", "x" })),
+		     -1);
+	cr_assert(!strncmp(err, "AML_NODES=", 10), "%s", err);
+}
+
+Test(settings, error_keeps_strict_log_and_report_that_parsed)
+{
+	cr_assert_eq(parse(ENV({ "AML_NODES", "9" }, { "AML_STRICT", "1" },
+			       { "AML_LOG", "info" },
+			       { "AML_REPORT", "1" })), -1);
+	cr_assert_eq(cfg.nrules, 0);
+	cr_assert_eq(cfg.strict, 1);
+	cr_assert_eq(cfg.log_level, 2);
+	cr_assert_eq(cfg.report, 1);
+}
+
+Test(settings, malformed_strict_counts_as_strict)
+{
+	cr_assert_eq(parse(ENV({ "AML_STRICT", "ture" })), -1);
+	cr_assert_eq(cfg.strict, 1);
+}
+
+/* ------------------------------------------------------------------------
+ * Rules: first match, inclusive bounds
+ */
+
+Test(rules, first_matching_rule_wins)
+{
+	cr_assert_eq(parse(ENV({ "AML_RULES", "bind:0:1K-4K;bind:1" })),
+		     0, "%s", err);
+	cr_assert_eq(shim_rule_find(&cfg, 2048), 0);
+	cr_assert_eq(shim_rule_find(&cfg, 8192), 1);
+	cr_assert_eq(shim_rule_find(&cfg, 0), 1);
+}
+
+Test(rules, size_bounds_are_inclusive)
+{
+	cr_assert_eq(parse(ENV({ "AML_RULES", "bind:0:1K-4K" })), 0, "%s",
+		     err);
+	cr_assert_eq(shim_rule_find(&cfg, 1023), -1);
+	cr_assert_eq(shim_rule_find(&cfg, 1024), 0);
+	cr_assert_eq(shim_rule_find(&cfg, 4096), 0);
+	cr_assert_eq(shim_rule_find(&cfg, 4097), -1);
+}
+
+Test(rules, sizes_outside_every_rule_keep_default_placement)
+{
+	cr_assert_eq(parse(ENV({ "AML_NODES", "0" }, { "AML_SIZE", "1M" })),
+		     0, "%s", err);
+	cr_assert_eq(shim_rule_find(&cfg, (1UL << 20) - 1), -1);
+	cr_assert_eq(shim_rule_find(&cfg, SIZE_MAX), 0);
+}
+
+Test(rules, no_rule_means_nothing_matches)
+{
+	cr_assert_eq(parse(ENV({ "AML_LOG", "0" })), 0);
+	cr_assert_eq(shim_rule_find(&cfg, 64), -1);
+}
+
+Test(rules, format_reads_like_the_rule)
+{
+	char text[128];
+
+	cr_assert_eq(parse(ENV({ "AML_RULES", "interleave:0-1,3:1M-;"
+					      "default::-4K;bind:2:3-5000" })),
+		     0, "%s", err);
+	shim_rule_format(&cfg.rules[0], text, sizeof(text));
+	cr_assert_str_eq(text, "interleave nodes 0-1,3 sizes 1M-");
+	shim_rule_format(&cfg.rules[1], text, sizeof(text));
+	cr_assert_str_eq(text, "default sizes -4K");
+	shim_rule_format(&cfg.rules[2], text, sizeof(text));
+	cr_assert_str_eq(text, "bind nodes 2 sizes 3-5000");
+}
+
+Test(rules, format_of_all_sizes_says_all)
+{
+	char text[64];
+
+	cr_assert_eq(parse(ENV({ "AML_POLICY", "interleave" })), 0);
+	cr_assert_eq(shim_rule_format(&cfg.rules[0], text, sizeof(text)),
+		     strlen("interleave nodes 0-3 sizes all"));
+	cr_assert_str_eq(text, "interleave nodes 0-3 sizes all");
+}
+
+/* ------------------------------------------------------------------------
+ * Sizes, the environment, the table
+ */
+
+Test(sizes, suffixes_are_powers_of_1024)
+{
+	size_t v;
+
+	cr_assert_eq(shim_parse_size("64", &v), 0);
+	cr_assert_eq(v, 64);
+	cr_assert_eq(shim_parse_size("4K", &v), 0);
+	cr_assert_eq(v, 4096);
+	cr_assert_eq(shim_parse_size("2m", &v), 0);
+	cr_assert_eq(v, 2UL << 20);
+	cr_assert_eq(shim_parse_size("1G", &v), 0);
+	cr_assert_eq(v, 1UL << 30);
+}
+
+Test(sizes, garbage_and_overflow_are_refused)
+{
+	size_t v = 7;
+
+	cr_assert_eq(shim_parse_size("", &v), -1);
+	cr_assert_eq(shim_parse_size("K", &v), -1);
+	cr_assert_eq(shim_parse_size("1KB", &v), -1);
+	cr_assert_eq(shim_parse_size(" 1", &v), -1);
+	cr_assert_eq(shim_parse_size("-1", &v), -1);
+	cr_assert_eq(shim_parse_size("18446744073709551616", &v), -1);
+	cr_assert_eq(v, 7);
+}
+
+Test(environment, load_reads_the_process_environment)
+{
+	char msg[SHIM_ERR_LEN];
+
+	setenv("AML_POLICY", "bind", 1);
+	setenv("AML_SIZE", "4K:8K", 1);
+	cr_assert_eq(shim_settings_load(&cfg, msg, sizeof(msg)), 0, "%s",
+		     msg);
+	cr_assert_eq(cfg.nrules, 1);
+	cr_assert_eq(cfg.rules[0].min_size, 4096);
+	cr_assert_eq(cfg.rules[0].max_size, 8192);
+}
+
+Test(environment, allowed_nodes_come_from_proc_self_status)
+{
+	unsigned long mask[SHIM_NODE_WORDS];
+
+	cr_assert_eq(shim_allowed_nodes(mask, SHIM_NODE_WORDS), 0);
+	cr_assert(mask[0] & 1UL, "node 0 is allowed on every test machine");
+}
+
+Test(table, every_setting_has_name_type_default_help_and_parser)
+{
+	size_t i;
+
+	cr_assert_geq(shim_settings_count, 8);
+	for (i = 0; i < shim_settings_count; i++) {
+		const struct shim_setting *s = &shim_settings[i];
+
+		cr_assert(!strncmp(s->name, "AML_", 4), "%s", s->name);
+		cr_assert(s->type && *s->type, "%s", s->name);
+		cr_assert(s->fallback && *s->fallback, "%s", s->name);
+		cr_assert(s->help && *s->help, "%s", s->name);
+		cr_assert(s->parse, "%s", s->name);
+	}
+}
