@@ -17,7 +17,6 @@
 
 #include "aml.h"
 #include "aml/area/linux.h"
-#include "program.h"
 
 #define PAGE ((size_t)4096)
 #define MAX_NODES 64
@@ -416,22 +415,4 @@ Test(linux_placement, check_binding_of_default_memory_rejects_bound_areas)
 		     0);
 	cr_assert_eq(aml_area_munmap(p, NPAGES * PAGE), 0);
 	aml_area_linux_destroy(&bind);
-}
-
-/* ---- upstream's tutorial interleaves for real here ---------------- */
-
-Test(linux_placement, upstream_tutorial_1_interleaves_over_the_nodes)
-{
-	char source[4096], dir[64], binary[128];
-
-	require_nodes(4);
-	source_path(source, sizeof(source),
-		    "tests/linux/upstream/1_custom_interleave_area.c");
-	program_tmpdir(dir, sizeof(dir));
-	snprintf(binary, sizeof(binary), "%s/tutorial", dir);
-	cr_assert_eq(program_build_with(getenv("AML_TEST_CC"),
-					UPSTREAM_CI_CFLAGS, source, binary),
-		     0);
-	setenv("CI", "false", 1);
-	cr_assert_eq(program_run(binary), 0);
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 static const char *env_or_fail(const char *name)
 {
@@ -74,4 +75,10 @@ int program_run(const char *binary)
 	if (status == -1 || !WIFEXITED(status))
 		return -1;
 	return WEXITSTATUS(status);
+}
+
+void program_remove(const char *dir, const char *binary)
+{
+	unlink(binary);
+	rmdir(dir);
 }

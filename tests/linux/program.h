@@ -42,4 +42,7 @@ int program_run(const char *binary);
 /* A fresh temporary directory's path in `dir` (mkdtemp under /tmp). */
 void program_tmpdir(char *dir, size_t len);
 
+/* Remove `binary` and its directory `dir`. */
+void program_remove(const char *dir, const char *binary);
+
 #endif /* AML_TESTS_LINUX_PROGRAM_H */

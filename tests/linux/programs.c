@@ -9,6 +9,7 @@
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <numa.h>
 
 #include "program.h"
 
@@ -25,6 +26,7 @@ static void build_and_run(enum program_language lang, const char *example,
 	cr_assert_eq(program_build(lang, source, flags, binary), 0,
 		     "%s does not compile", example);
 	cr_assert_eq(program_run(binary), 0, "%s failed", example);
+	program_remove(dir, binary);
 }
 
 Test(seed_examples, example_1_static_area_compiles_as_c99_and_runs)
@@ -65,6 +67,7 @@ static void upstream_build_and_run(const char *file)
 	/* Upstream's tutorials read CI and crash when it is unset. */
 	setenv("CI", "false", 1);
 	cr_assert_eq(program_run(binary), 0, "%s failed", file);
+	program_remove(dir, binary);
 }
 
 Test(upstream_programs, test_area_compiles_and_passes)
@@ -77,8 +80,17 @@ Test(upstream_programs, test_linux_compiles_and_passes)
 	upstream_build_and_run("tests/linux/upstream/test_linux.c");
 }
 
+/*
+ * Upstream's checker is_interleaved() takes the highest node seen for the
+ * node count, so it rejects a real round-robin over 3 or more nodes (the
+ * tutorial's area uses nodes 0..numa_max_node()-1): it passes only where
+ * numa_max_node() <= 1. Upstream CI never ran it (CI=true skips).
+ */
 Test(upstream_programs, tutorial_1_custom_interleave_area_compiles_and_passes)
 {
+	if (numa_max_node() > 1)
+		cr_skip_test("upstream tutorial 1 miscounts nodes with 3 or "
+			     "more NUMA nodes (bug in its is_interleaved)");
 	upstream_build_and_run(
 		"tests/linux/upstream/1_custom_interleave_area.c");
 }
