@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "compile.h"
+
+static const char *compiler_variable(enum compile_language lang)
+{
+	return lang == LANG_CXX11 ? "AML_TEST_CXX" : "AML_TEST_CC";
+}
+
+static const char *language_flags(enum compile_language lang)
+{
+	if (lang == LANG_CXX11)
+		return "-x c++ -std=c++11 -pedantic -Werror";
+	return "-std=c99 -pedantic -Wall -Wextra -Werror";
+}
+
+int compile_language_available(enum compile_language lang)
+{
+	const char *cc = getenv(compiler_variable(lang));
+
+	return cc != NULL && cc[0] != '\0' && getenv("AML_TEST_LIB_DIR");
+}
+
+const char *compile_unavailable_reason(enum compile_language lang)
+{
+	if (getenv("AML_TEST_LIB_DIR") == NULL)
+		return "needs the environment of `meson test`";
+	if (lang == LANG_CXX11)
+		return "no C++ compiler was found at configure time";
+	return "AML_TEST_CC is not set";
+}
+
+/* Run `command` through the shell, its output into prog->log. */
+static int run_logged(struct compiled_program *prog, const char *command)
+{
+	char log_path[sizeof(prog->dir) + 8];
+	char *full;
+	FILE *log;
+	size_t n = 0;
+	int status;
+
+	snprintf(log_path, sizeof(log_path), "%s/log", prog->dir);
+	if (asprintf(&full, "%s > '%s' 2>&1", command, log_path) < 0)
+		return -1;
+	status = system(full);
+	free(full);
+
+	prog->log[0] = '\0';
+	log = fopen(log_path, "r");
+	if (log != NULL) {
+		n = fread(prog->log, 1, sizeof(prog->log) - 1, log);
+		prog->log[n] = '\0';
+		fclose(log);
+		unlink(log_path);
+	}
+	if (status == -1)
+		return -1;
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+
+int compile_program(struct compiled_program *prog, const char *source,
+		    enum compile_language lang, const char *extra_flags)
+{
+	const char *tmp = getenv("TMPDIR");
+	char *command;
+	int ret;
+
+	memset(prog, 0, sizeof(*prog));
+	snprintf(prog->dir, sizeof(prog->dir), "%s/aml-compile-XXXXXX",
+		 tmp && tmp[0] ? tmp : "/tmp");
+	if (mkdtemp(prog->dir) == NULL) {
+		snprintf(prog->log, sizeof(prog->log), "mkdtemp failed");
+		return -1;
+	}
+	snprintf(prog->exe, sizeof(prog->exe), "%s/program", prog->dir);
+	if (asprintf(&command,
+		     "\"$%s\" %s $AML_TEST_INCLUDE_FLAGS %s "
+		     "\"$AML_TEST_SOURCE_ROOT/%s\" -o '%s' "
+		     "-L\"$AML_TEST_LIB_DIR\" -Wl,-rpath,\"$AML_TEST_LIB_DIR\" "
+		     "-laml -lnuma -lpthread",
+		     compiler_variable(lang), language_flags(lang),
+		     extra_flags ? extra_flags : "", source, prog->exe) < 0)
+		return -1;
+	ret = run_logged(prog, command);
+	free(command);
+	return ret;
+}
+
+int run_program(struct compiled_program *prog, const char *env)
+{
+	char *command;
+	int ret;
+
+	if (asprintf(&command, "%s '%s'", env ? env : "", prog->exe) < 0)
+		return -1;
+	ret = run_logged(prog, command);
+	free(command);
+	return ret;
+}
+
+void compiled_program_release(struct compiled_program *prog)
+{
+	if (prog->exe[0] != '\0')
+		unlink(prog->exe);
+	if (prog->dir[0] != '\0')
+		rmdir(prog->dir);
+	prog->exe[0] = '\0';
+	prog->dir[0] = '\0';
+}
