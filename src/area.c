@@ -37,7 +37,9 @@ void *aml_area_mmap(const struct aml_area *area, size_t size,
 	aml_errno = before;
 
 	if (aml_registry_insert(ptr, area, size) != 0) {
-		area->ops->munmap(area->data, ptr, size);
+		/* Untracked memory could never be released by pointer. */
+		if (area->ops->munmap != NULL)
+			area->ops->munmap(area->data, ptr, size);
 		aml_errno = AML_ENOMEM;
 		return NULL;
 	}
