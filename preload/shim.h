@@ -36,6 +36,10 @@ void shim_foreach_range(int rule, shim_range_fn fn, void *ctx);
 void shim_log(int level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* That descriptor (the report's "stderr"); report.c has a weak fallback
+ * returning STDERR_FILENO until the core defines it. */
+int shim_log_fd(void);
+
 /* Write the report (report.c); called from the shim's destructor. */
 void shim_report_write(void);
 

@@ -1,0 +1,269 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The exit report (report.c) against a fake shim core: the stubs below give
+ * the configuration, the counters and the ranges (real pages, so that the
+ * resident counts come from the kernel).
+ */
+#define _GNU_SOURCE
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "../../preload/shim.h"
+
+/* ------------------------------------------------------------------------
+ * The fake core
+ */
+
+#define PAGES 16
+#define TOUCHED 10
+
+static struct shim_config cfg;
+static struct shim_rule_stats stats[SHIM_MAX_RULES];
+static struct shim_rule_stats unrouted;
+static void *range;
+static int log_fd = -1;
+
+const struct shim_config *shim_config(void)
+{
+	return &cfg;
+}
+
+void shim_rule_stats(int rule, struct shim_rule_stats *out)
+{
+	*out = stats[rule];
+}
+
+void shim_unrouted_stats(struct shim_rule_stats *out)
+{
+	*out = unrouted;
+}
+
+/* Rule 0 holds the test's pages; the other rules hold nothing. */
+void shim_foreach_range(int rule, shim_range_fn fn, void *ctx)
+{
+	if (rule == 0)
+		fn(range, PAGES * (size_t)sysconf(_SC_PAGESIZE), ctx);
+}
+
+void shim_log(int level, const char *fmt, ...)
+{
+	(void)level;
+	(void)fmt;
+}
+
+int shim_log_fd(void)
+{
+	return log_fd;
+}
+
+/* ------------------------------------------------------------------------
+ * Fixtures
+ */
+
+static char dir[] = "/tmp/aml-report-XXXXXX";
+static char path[256];
+
+static void setup(void)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	int i;
+
+	memset(&cfg, 0, sizeof(cfg));
+	memset(stats, 0, sizeof(stats));
+	memset(&unrouted, 0, sizeof(unrouted));
+	cr_assert_not_null(mkdtemp(dir));
+	range = mmap(NULL, PAGES * page, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	cr_assert_neq(range, MAP_FAILED);
+	madvise(range, PAGES * page, MADV_NOHUGEPAGE);
+	for (i = 0; i < TOUCHED; i++)
+		((char *)range)[i * page] = 1;
+	/* One rule, bind to node 0, 1M and up; the report to a file. */
+	cfg.nrules = 1;
+	cfg.rules[0].policy = AML_AREA_LINUX_POLICY_BIND;
+	cfg.rules[0].nodes[0] = 1;
+	cfg.rules[0].min_size = 1 << 20;
+	cfg.rules[0].max_size = SIZE_MAX;
+	cfg.route_mmap = 1;
+	cfg.report = 1;
+	snprintf(path, sizeof(path), "%s/report", dir);
+	strcpy(cfg.report_path, path);
+}
+
+static void teardown(void)
+{
+	char cmd[300];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	cr_assert_eq(system(cmd), 0);
+}
+
+/* The whole file at path. */
+static const char *slurp(const char *file)
+{
+	static char text[8192];
+	ssize_t n;
+	int fd = open(file, O_RDONLY);
+
+	cr_assert_geq(fd, 0, "no report at %s", file);
+	n = read(fd, text, sizeof(text) - 1);
+	cr_assert_geq(n, 0);
+	text[n] = '\0';
+	close(fd);
+	return text;
+}
+
+static const char *expected_header(const char *tail)
+{
+	static char text[256];
+
+	snprintf(text, sizeof(text), "aml: report pid %d, page size %ld, %s\n",
+		 (int)getpid(), sysconf(_SC_PAGESIZE), tail);
+	return text;
+}
+
+/* ------------------------------------------------------------------------
+ * Tests
+ */
+
+TestSuite(report, .init = setup, .fini = teardown);
+
+Test(report, nothing_is_written_unless_asked)
+{
+	cfg.report = 0;
+	shim_report_write();
+	cr_assert_neq(access(path, F_OK), 0);
+}
+
+Test(report, rule_line_puts_policy_counters_and_resident_pages_side_by_side)
+{
+	char want[1024];
+
+	stats[0] = (struct shim_rule_stats){ .calls = 12,
+					     .bytes = 48ULL << 20,
+					     .mmaps = 3,
+					     .mmap_bytes = 12ULL << 20 };
+	unrouted = (struct shim_rule_stats){ .calls = 1234,
+					     .bytes = 3355443,
+					     .mmaps = 5,
+					     .mmap_bytes = 1 << 20 };
+	shim_report_write();
+	snprintf(want, sizeof(want),
+		 "%s"
+		 "aml: rule 0 bind nodes 0 sizes 1M-: 12 calls 48.0 MiB, "
+		 "3 mmaps 12.0 MiB; resident pages: node0=%d absent=%d\n"
+		 "aml: unrouted: 1234 calls 3.2 MiB, 5 mmaps 1.0 MiB\n",
+		 expected_header("mmap routed"), TOUCHED, PAGES - TOUCHED);
+	cr_assert_str_eq(slurp(path), want);
+}
+
+Test(report, nodes_of_the_policy_are_listed_even_without_pages)
+{
+	cfg.rules[0].policy = AML_AREA_LINUX_POLICY_INTERLEAVE;
+	cfg.rules[0].nodes[0] = 0x5; /* nodes 0 and 2 */
+	shim_report_write();
+	cr_assert(strstr(slurp(path), "; resident pages: node0=10 node2=0 "
+				      "absent=6\n"),
+		  "%s", slurp(path));
+}
+
+Test(report, every_rule_gets_its_own_line)
+{
+	char want[256];
+
+	cfg.nrules = 2;
+	cfg.rules[1].policy = AML_AREA_LINUX_POLICY_DEFAULT;
+	cfg.rules[1].max_size = 4096;
+	stats[1].calls = 7;
+	stats[1].bytes = 700;
+	shim_report_write();
+	snprintf(want, sizeof(want),
+		 "aml: rule 1 default sizes -4K: 7 calls 700 B, 0 mmaps 0 B; "
+		 "resident pages: none absent=0\n");
+	cr_assert(strstr(slurp(path), want), "%s", slurp(path));
+}
+
+Test(report, without_rules_it_says_default_placement)
+{
+	char want[512];
+
+	cfg.nrules = 0;
+	cfg.route_mmap = 0;
+	unrouted.calls = 1;
+	unrouted.bytes = 1536;
+	shim_report_write();
+	snprintf(want, sizeof(want), "%s%s",
+		 expected_header("mmap not routed, no rules (default "
+				 "placement)"),
+		 "aml: unrouted: 1 calls 1.5 KiB, 0 mmaps 0 B\n");
+	cr_assert_str_eq(slurp(path), want);
+}
+
+Test(report, sizes_are_rounded_to_one_decimal)
+{
+	cfg.nrules = 0;
+	unrouted.bytes = 1075; /* 1.0498 KiB */
+	unrouted.mmap_bytes = (5ULL << 30) + (1ULL << 29); /* 5.5 GiB */
+	shim_report_write();
+	cr_assert(strstr(slurp(path), "aml: unrouted: 0 calls 1.0 KiB, "
+				      "0 mmaps 5.5 GiB\n"),
+		  "%s", slurp(path));
+}
+
+Test(report, pid_escape_names_one_file_per_process)
+{
+	char file[300];
+
+	snprintf(cfg.report_path, sizeof(cfg.report_path), "%s/r.%%p.%%%%",
+		 dir);
+	shim_report_write();
+	snprintf(file, sizeof(file), "%s/r.%d.%%", dir, (int)getpid());
+	cr_assert(strstr(slurp(file), "aml: report pid"));
+}
+
+Test(report, reports_are_appended_not_overwritten)
+{
+	const char *text;
+
+	shim_report_write();
+	shim_report_write();
+	text = slurp(path);
+	cr_assert(strstr(strstr(text, "aml: unrouted") + 1, "aml: report"),
+		  "%s", text);
+}
+
+Test(report, standard_error_means_the_shims_duplicated_descriptor)
+{
+	int fds[2];
+	char text[4096];
+	ssize_t n;
+
+	cr_assert_eq(pipe(fds), 0);
+	log_fd = fds[1];
+	cfg.report_path[0] = '\0';
+	shim_report_write();
+	close(fds[1]);
+	n = read(fds[0], text, sizeof(text) - 1);
+	cr_assert_gt(n, 0);
+	text[n] = '\0';
+	cr_assert(!strncmp(text, expected_header("mmap routed"),
+			   strlen(expected_header("mmap routed"))),
+		  "%s", text);
+	cr_assert_neq(access(path, F_OK), 0);
+}
+
+Test(report, errno_is_left_as_the_program_had_it)
+{
+	cfg.report_path[0] = '/'; /* a directory: open fails */
+	cfg.report_path[1] = '\0';
+	errno = 42;
+	shim_report_write();
+	cr_assert_eq(errno, 42);
+}
