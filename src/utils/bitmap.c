@@ -284,7 +284,8 @@ int aml_bitmap_from_string(struct aml_bitmap *bitmap, const char *bitmap_str)
 
 	if (bitmap == NULL)
 		return -1;
-	if (bitmap_str == NULL || is_one_of(bitmap_str, "none", "zero", "empty"))
+	if (bitmap_str == NULL ||
+	    is_one_of(bitmap_str, "none", "zero", "empty"))
 		return aml_bitmap_zero(bitmap);
 	if (is_one_of(bitmap_str, "all", "fill", "full"))
 		return aml_bitmap_fill(bitmap);

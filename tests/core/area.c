@@ -18,7 +18,8 @@
 /* ---------------------------------------------------------------------- */
 
 static void *mmap_fails_silently(const struct aml_area_data *data,
-				 size_t size, struct aml_area_mmap_options *opts)
+				 size_t size,
+				 struct aml_area_mmap_options *opts)
 {
 	(void)data, (void)size, (void)opts;
 	return NULL;
@@ -148,7 +149,8 @@ Test(area_mmap, hook_failure_without_aml_errno_becomes_failure)
 
 Test(area_mmap, hook_failure_with_negative_aml_errno_is_made_positive)
 {
-	struct aml_area area = AREA_WITH(.mmap = mmap_fails_with_negative_enomem);
+	struct aml_area area =
+		AREA_WITH(.mmap = mmap_fails_with_negative_enomem);
 
 	aml_errno = AML_SUCCESS;
 	cr_assert_null(aml_area_mmap(&area, 4096, NULL));
@@ -242,7 +244,8 @@ Test(area_munmap, success_leaves_aml_errno_alone)
 
 Test(area_munmap, positive_hook_error_is_returned_negative_and_stored)
 {
-	struct aml_area area = AREA_WITH(.munmap = munmap_returns_positive_ebusy);
+	struct aml_area area =
+		AREA_WITH(.munmap = munmap_returns_positive_ebusy);
 
 	aml_errno = AML_SUCCESS;
 	cr_assert_eq(aml_area_munmap(&area, FAKE_PTR, 4096), -AML_EBUSY);
@@ -251,7 +254,8 @@ Test(area_munmap, positive_hook_error_is_returned_negative_and_stored)
 
 Test(area_munmap, negative_hook_error_is_returned_and_stored_positive)
 {
-	struct aml_area area = AREA_WITH(.munmap = munmap_returns_negative_eperm);
+	struct aml_area area =
+		AREA_WITH(.munmap = munmap_returns_negative_eperm);
 
 	aml_errno = AML_SUCCESS;
 	cr_assert_eq(aml_area_munmap(&area, FAKE_PTR, 4096), -AML_EPERM);

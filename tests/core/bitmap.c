@@ -10,8 +10,8 @@
 static const struct {
 	unsigned int index, word, bit;
 } probes[] = {
-	{ 0, 0, 0 },	{ 80, 1, 16 },	{ 127, 1, 63 },	  { 144, 2, 16 },
-	{ 192, 3, 0 },	{ 208, 3, 16 }, { 2047, 31, 63 },
+	{ 0, 0, 0 },   { 80, 1, 16 },  { 127, 1, 63 },  { 144, 2, 16 },
+	{ 192, 3, 0 }, { 208, 3, 16 }, { 2047, 31, 63 },
 };
 #define NPROBES (sizeof(probes) / sizeof(probes[0]))
 
@@ -281,9 +281,9 @@ Test(bitmap, clear_range_of_every_pair_clears_exactly_that_many_bits)
 }
 
 /* Word boundaries, where off-by-one errors live. */
-static const unsigned int edges[] = { 0,    1,	  62,	63,   64,   65,
-				      127,  128,  129,	191,  1023, 1024,
-				      2000, 2046, 2047 };
+static const unsigned int edges[] = {
+	0, 1, 62, 63, 64, 65, 127, 128, 129, 191, 1023, 1024, 2000, 2046, 2047,
+};
 #define NEDGES (sizeof(edges) / sizeof(edges[0]))
 
 Test(bitmap, set_range_touches_no_bit_outside_the_range)
@@ -514,10 +514,9 @@ Test(bitmap, from_string_digits_form_reads_bit_0_first)
 Test(bitmap, from_string_rejects_bad_input_and_leaves_the_bitmap_unchanged)
 {
 	const char *bad[] = {
-		"",	   "abc",	 "-1",	    "2048",  "99999999999",
-		"1,abc",  "1,",	 ",1",	    "1,,2",  "1 ,2",
-		" 1",	   "1;2",	 "0x1",	    "[",     "[]",
-		"[0101]", "nonesuch", "alls",
+		"", "abc", "-1", "2048", "99999999999", "1,abc", "1,", ",1",
+		"1,,2", "1 ,2", " 1", "1;2", "0x1", "[", "[]", "[0101]",
+		"nonesuch", "alls",
 	};
 	struct aml_bitmap b, before;
 

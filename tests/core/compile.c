@@ -20,6 +20,27 @@ static const char *language_flags(enum compile_language lang)
 	return "-std=c99 -pedantic -Wall -Wextra -Werror";
 }
 
+/*
+ * An AddressSanitizer build of the library only loads into programs that
+ * carry the ASan runtime first; this helper is built with the same flags.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define BUILT_WITH_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define BUILT_WITH_ASAN 1
+#endif
+#endif
+
+static const char *sanitizer_flags(void)
+{
+#ifdef BUILT_WITH_ASAN
+	return "-fsanitize=address";
+#else
+	return "";
+#endif
+}
+
 int compile_language_available(enum compile_language lang)
 {
 	const char *cc = getenv(compiler_variable(lang));
@@ -82,12 +103,13 @@ int compile_program(struct compiled_program *prog, const char *source,
 	}
 	snprintf(prog->exe, sizeof(prog->exe), "%s/program", prog->dir);
 	if (asprintf(&command,
-		     "\"$%s\" %s $AML_TEST_INCLUDE_FLAGS %s "
+		     "\"$%s\" %s %s $AML_TEST_INCLUDE_FLAGS %s "
 		     "\"$AML_TEST_SOURCE_ROOT/%s\" -o '%s' "
 		     "-L\"$AML_TEST_LIB_DIR\" -Wl,-rpath,\"$AML_TEST_LIB_DIR\" "
 		     "-laml -lnuma -lpthread",
 		     compiler_variable(lang), language_flags(lang),
-		     extra_flags ? extra_flags : "", source, prog->exe) < 0)
+		     sanitizer_flags(), extra_flags ? extra_flags : "", source,
+		     prog->exe) < 0)
 		return -1;
 	ret = run_logged(prog, command);
 	free(command);
