@@ -149,6 +149,72 @@ Test(seed_forms, names_without_arguments_are_the_three_argument_functions)
 	cr_assert_eq(dummy.data.last_ptr, p);
 }
 
+/* A re-declaration written after the macros still declares the function. */
+void *aml_area_mmap(const struct aml_area *area, size_t size,
+		    struct aml_area_mmap_options *opts);
+int aml_area_munmap(const struct aml_area *area, void *ptr, size_t size);
+
+Test(seed_forms, parenthesised_names_bypass_the_macros)
+{
+	struct dummy_area dummy;
+	void *p;
+
+	dummy_area_init(&dummy);
+	p = (aml_area_mmap)(&dummy.area, 64, NULL);
+	cr_assert_not_null(p);
+	cr_assert_eq((aml_area_munmap)(&dummy.area, p, 64), AML_SUCCESS);
+	cr_assert_eq(dummy.data.munmap_calls, 1);
+}
+
+static int area_calls;
+static int size_calls;
+
+static const struct aml_area *next_area(const struct aml_area *area)
+{
+	area_calls++;
+	return area;
+}
+
+static size_t next_size(size_t size)
+{
+	size_calls++;
+	return size;
+}
+
+Test(seed_forms, each_argument_is_evaluated_once)
+{
+	struct dummy_area dummy;
+	void *p;
+
+	dummy_area_init(&dummy);
+	p = aml_area_mmap(next_area(&dummy.area), next_size(64));
+	cr_assert_eq(area_calls, 1);
+	cr_assert_eq(size_calls, 1);
+	cr_assert_eq(aml_area_munmap(p, next_size(64)), AML_SUCCESS);
+	cr_assert_eq(size_calls, 2);
+	p = aml_area_mmap(next_area(&dummy.area), next_size(64), NULL);
+	cr_assert_eq(aml_area_munmap(next_area(&dummy.area), p,
+				     next_size(64)),
+		     AML_SUCCESS);
+	cr_assert_eq(area_calls, 3);
+	cr_assert_eq(size_calls, 4);
+}
+
+Test(seed_forms, mappings_outlive_init_and_finalize)
+{
+	struct dummy_area dummy;
+	void *before_init, *during;
+
+	dummy_area_init(&dummy);
+	before_init = aml_area_mmap(&dummy.area, 64);
+	cr_assert_eq(aml_init(NULL, NULL), AML_SUCCESS);
+	during = aml_area_mmap(&dummy.area, 64);
+	cr_assert_eq(aml_finalize(), AML_SUCCESS);
+	cr_assert_eq(aml_area_munmap(before_init, 64), AML_SUCCESS);
+	cr_assert_eq(aml_area_munmap(during, 64), AML_SUCCESS);
+	cr_assert_eq(dummy.data.munmap_calls, 2);
+}
+
 /* ---------------------------------------------------------------------- */
 /* The registry                                                           */
 /* ---------------------------------------------------------------------- */

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * A user program in the style of upstream's tests (test_inner_malloc,
- * test_version, test_linux's mems_allowed set-up), using only what <aml.h>
- * provides. Built as C99 and as C++11 by tests/core/compile_programs.c;
+ * test_version, test_linux's mems_allowed set-up, the allocator tests' dummy
+ * area) and of the seed call forms, using only what <aml.h> provides. Built as C99 and as C++11 by tests/core/compile_programs.c;
  * exits 0 when every check holds, else prints the failed check and exits 1.
  */
 #include "aml.h"
@@ -78,6 +78,44 @@ static int check_errors(void)
 	return 0;
 }
 
+/* Upstream's dummy area: counters for pointers, no fprintf hook. */
+static uintptr_t next_fake = 0x1000;
+static size_t unmapped_bytes;
+
+static void *dummy_mmap(const struct aml_area_data *data, size_t size,
+			struct aml_area_mmap_options *opts)
+{
+	(void)data;
+	(void)size;
+	(void)opts;
+	return (void *)next_fake++;
+}
+
+static int dummy_munmap(const struct aml_area_data *data, void *ptr,
+			size_t size)
+{
+	(void)data;
+	(void)ptr;
+	unmapped_bytes += size;
+	return AML_SUCCESS;
+}
+
+static int check_seed_forms(void)
+{
+	struct aml_area_ops ops = { dummy_mmap, dummy_munmap, NULL };
+	struct aml_area dummy = { &ops, NULL };
+	void *a = aml_area_mmap(&dummy, 100);
+	void *b = aml_area_mmap(&dummy, 200, NULL);
+
+	CHECK(a != NULL && b != NULL && a != b);
+	CHECK(aml_area_munmap(a, 100) == AML_SUCCESS);
+	CHECK(aml_area_munmap(&dummy, b, 200) == AML_SUCCESS);
+	CHECK(unmapped_bytes == 300);
+	CHECK(aml_area_munmap(a, 100) == -AML_EINVAL);
+	CHECK(aml_area_fprintf(stderr, "dummy", &dummy) == -AML_ENOTSUP);
+	return 0;
+}
+
 int main(int argc, char *argv[])
 {
 	CHECK(aml_init(&argc, &argv) == AML_SUCCESS);
@@ -85,6 +123,7 @@ int main(int argc, char *argv[])
 	CHECK(check_bitmap() == 0);
 	CHECK(check_version() == 0);
 	CHECK(check_errors() == 0);
+	CHECK(check_seed_forms() == 0);
 	CHECK(aml_support_backends(AML_BACKEND_LIBNUMA) == 1);
 	CHECK(aml_finalize() == AML_SUCCESS);
 	return 0;
