@@ -8,7 +8,6 @@
 #include <criterion/criterion.h>
 #include <criterion/redirect.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -602,7 +601,26 @@ Test(linux_area, options_address_hint_and_flags_are_passed)
 	cr_assert_eq(aml_area_munmap(&aml_area_linux, p, PAGE), 0);
 }
 
-Test(linux_area, options_protection_is_passed, .signal = SIGSEGV)
+/* The permissions of the mapping at p, as /proc/self/maps shows them. */
+static void permissions_of(const void *p, char perms[5])
+{
+	unsigned long start, end;
+	char line[512];
+	FILE *maps = fopen("/proc/self/maps", "r");
+
+	cr_assert_not_null(maps);
+	perms[0] = 0;
+	while (fgets(line, sizeof(line), maps) != NULL) {
+		if (sscanf(line, "%lx-%lx %4s", &start, &end, perms) == 3 &&
+		    start <= (unsigned long)p && (unsigned long)p < end)
+			break;
+		perms[0] = 0;
+	}
+	fclose(maps);
+	cr_assert_neq(perms[0], 0, "no mapping at %p", p);
+}
+
+Test(linux_area, options_protection_is_passed)
 {
 	struct aml_area_linux_mmap_options opts = {
 		.ptr = NULL,
@@ -611,12 +629,23 @@ Test(linux_area, options_protection_is_passed, .signal = SIGSEGV)
 		.fd = -1,
 		.offset = 0,
 	};
-	volatile char *p = aml_area_mmap(&aml_area_linux, PAGE,
-					 (struct aml_area_mmap_options *)&opts);
+	char perms[5];
+	char *p = aml_area_mmap(&aml_area_linux, PAGE,
+				(struct aml_area_mmap_options *)&opts);
 
 	cr_assert_not_null(p);
-	cr_assert_eq(p[0], 0);
-	p[0] = 1; /* read-only: SIGSEGV */
+	permissions_of(p, perms);
+	cr_assert_str_eq(perms, "r--p");
+	cr_assert_eq(aml_area_munmap(p, PAGE), 0);
+
+	opts.mode = PROT_READ | PROT_WRITE;
+	opts.flags = MAP_SHARED | MAP_ANONYMOUS;
+	p = aml_area_mmap(&aml_area_linux, PAGE,
+			  (struct aml_area_mmap_options *)&opts);
+	cr_assert_not_null(p);
+	permissions_of(p, perms);
+	cr_assert_str_eq(perms, "rw-s");
+	cr_assert_eq(aml_area_munmap(p, PAGE), 0);
 }
 
 Test(linux_area, mmap_failure_gives_null_aml_failure_and_errno)

@@ -9,6 +9,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* A sanitized libaml needs its runtime in the programs too. */
+#if defined(__SANITIZE_ADDRESS__)
+#define SANITIZE_FLAGS "-fsanitize=address,undefined"
+#else
+#define SANITIZE_FLAGS ""
+#endif
+
 static const char *env_or_fail(const char *name)
 {
 	const char *value = getenv(name);
@@ -37,9 +44,9 @@ int program_build_with(const char *compiler, const char *flags,
 	char cmd[8192];
 
 	snprintf(cmd, sizeof(cmd),
-		 "%s %s -I%s %s %s -o %s -L%s -Wl,-rpath,%s "
+		 "%s %s %s -I%s %s %s -o %s -L%s -Wl,-rpath,%s "
 		 "-laml -lnuma -lpthread 1>&2",
-		 compiler, flags, env_or_fail("AML_TEST_BUILD_ROOT"),
+		 compiler, SANITIZE_FLAGS, flags, env_or_fail("AML_TEST_BUILD_ROOT"),
 		 env_or_fail("AML_TEST_INCLUDE_FLAGS"), source, binary, lib,
 		 lib);
 	fprintf(stderr, "+ %s\n", cmd);
