@@ -806,8 +806,8 @@ const struct shim_setting shim_settings[] = {
 	  "quiet, warn, info or debug (or 0-3)",
 	  parse_log },
 	{ "AML_STRICT", "bool", "0",
-	  "exit with status 1 on an invalid setting instead of running "
-	  "unplaced",
+	  "stop the program at start-up on an invalid setting instead of "
+	  "warning and running with default placement",
 	  parse_strict },
 };
 const size_t shim_settings_count = sizeof(shim_settings) /

@@ -1,0 +1,512 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * aml-run: run a program under the preload shim.
+ *
+ *   aml-run [options] [--] program [args...]
+ *
+ * The options are numactl-like and become the shim's AML_* variables; they
+ * are checked with the shim's own parser before anything runs (bad
+ * configuration: a message and status 2). Only the target gets LD_PRELOAD:
+ * aml-run sets it and execs, so the program's exit status is aml-run's.
+ * --help and --man come from the option table below and the shim's
+ * settings table.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <aml/utils/version.h>
+
+#include "settings.h"
+
+#define SHIM_NAME "libaml-preload.so"
+#define EXIT_USAGE 2
+#define EXIT_CANNOT_RUN 127
+
+/* ------------------------------------------------------------------------
+ * Options
+ */
+
+enum option_id {
+	OPT_MEMBIND = 'm',
+	OPT_INTERLEAVE = 'i',
+	OPT_PREFERRED = 'p',
+	OPT_SIZE = 's',
+	OPT_RULE = 'r',
+	OPT_HELP = 'h',
+	OPT_VERSION = 'V',
+	OPT_NO_MMAP = 256,
+	OPT_REPORT,
+	OPT_LOG,
+	OPT_STRICT,
+	OPT_DRY_RUN,
+	OPT_MAN,
+};
+
+struct run_option {
+	const char *name;
+	int has_arg;
+	int id;
+	const char *arg;  /* value's name in --help */
+	const char *help; /* one line */
+};
+
+static const struct run_option run_options[] = {
+	{ "membind", required_argument, OPT_MEMBIND, "NODES",
+	  "allocate only on NODES (AML_POLICY=bind)" },
+	{ "interleave", required_argument, OPT_INTERLEAVE, "NODES",
+	  "interleave pages over NODES (AML_POLICY=interleave)" },
+	{ "preferred", required_argument, OPT_PREFERRED, "NODE",
+	  "prefer NODE, fall back elsewhere (AML_POLICY=preferred)" },
+	{ "size", required_argument, OPT_SIZE, "MIN[:MAX]",
+	  "place only allocations of MIN to MAX bytes (AML_SIZE)" },
+	{ "rule", required_argument, OPT_RULE, "POLICY[:NODES[:MIN-MAX]]",
+	  "add a rule; repeatable, first match wins (AML_RULES)" },
+	{ "no-mmap", no_argument, OPT_NO_MMAP, NULL,
+	  "leave anonymous mmap alone (AML_MMAP=0)" },
+	{ "report", optional_argument, OPT_REPORT, "FILE",
+	  "placement report at exit, to stderr or FILE (AML_REPORT)" },
+	{ "log", required_argument, OPT_LOG, "LEVEL",
+	  "quiet, warn, info or debug (AML_LOG)" },
+	{ "strict", no_argument, OPT_STRICT, NULL,
+	  "an invalid setting stops the program (AML_STRICT=1)" },
+	{ "dry-run", no_argument, OPT_DRY_RUN, NULL,
+	  "print the environment and the rules, run nothing" },
+	{ "help", no_argument, OPT_HELP, NULL, "this help" },
+	{ "version", no_argument, OPT_VERSION, NULL, "the version" },
+	{ "man", no_argument, OPT_MAN, NULL, "the manual page (troff)" },
+};
+
+#define RUN_OPTION_COUNT (sizeof(run_options) / sizeof(run_options[0]))
+
+/* ------------------------------------------------------------------------
+ * The environment the target will get
+ */
+
+/* A variable aml-run sets (value) or removes (value NULL). */
+struct assignment {
+	const char *name;
+	const char *value;
+};
+
+struct launch {
+	struct assignment set[16];
+	int nset;
+	const char *policy_option; /* for conflict messages */
+	int size_option;
+	char *rules;
+	int dry_run;
+};
+
+static void assign(struct launch *l, const char *name, const char *value)
+{
+	int i;
+
+	for (i = 0; i < l->nset; i++) {
+		if (!strcmp(l->set[i].name, name)) {
+			l->set[i].value = value;
+			return;
+		}
+	}
+	l->set[l->nset].name = name;
+	l->set[l->nset++].value = value;
+}
+
+/* What the target will see: aml-run's assignments, else the environment. */
+static const char *launch_get(const char *name, void *ctx)
+{
+	const struct launch *l = ctx;
+	int i;
+
+	for (i = 0; i < l->nset; i++)
+		if (!strcmp(l->set[i].name, name))
+			return l->set[i].value;
+	return getenv(name);
+}
+
+static void usage_error(const char *what, const char *detail)
+{
+	fprintf(stderr, "aml-run: %s%s (see aml-run --help)\n", what, detail);
+	exit(EXIT_USAGE);
+}
+
+static void set_policy(struct launch *l, const char *option,
+		       const char *policy, const char *nodes)
+{
+	char what[128];
+
+	if (l->policy_option) {
+		snprintf(what, sizeof(what), "--%s and --%s", l->policy_option,
+			 option);
+		usage_error(what, " cannot be combined");
+	}
+	l->policy_option = option;
+	assign(l, "AML_POLICY", policy);
+	assign(l, "AML_NODES", nodes);
+}
+
+static void add_rule(struct launch *l, const char *rule)
+{
+	size_t old = l->rules ? strlen(l->rules) : 0;
+	char *rules = realloc(l->rules, old + strlen(rule) + 2);
+
+	if (rules == NULL) {
+		perror("aml-run");
+		exit(EXIT_USAGE);
+	}
+	if (old)
+		rules[old++] = ';';
+	strcpy(rules + old, rule);
+	l->rules = rules;
+}
+
+/* The two forms exclude each other: the command line wins over the
+ * environment, and mixing them on the command line is an error. */
+static void settle_forms(struct launch *l)
+{
+	const char *single = l->policy_option ? l->policy_option :
+			     l->size_option ? "size" : NULL;
+	char what[64];
+
+	if (l->rules && single) {
+		snprintf(what, sizeof(what), "--rule and --%s", single);
+		usage_error(what, " cannot be combined");
+	}
+	if (l->rules) {
+		assign(l, "AML_RULES", l->rules);
+		assign(l, "AML_POLICY", NULL);
+		assign(l, "AML_NODES", NULL);
+		assign(l, "AML_SIZE", NULL);
+	} else if (single) {
+		assign(l, "AML_RULES", NULL);
+	}
+}
+
+/* ------------------------------------------------------------------------
+ * Help, manual page, version
+ */
+
+static void print_help(void)
+{
+	char left[64];
+	size_t i;
+
+	printf("Usage: aml-run [options] [--] program [args...]\n"
+	       "Run program with its heap and anonymous mappings placed on "
+	       "NUMA nodes by libaml.\n\nOptions:\n");
+	for (i = 0; i < RUN_OPTION_COUNT; i++) {
+		const struct run_option *o = &run_options[i];
+
+		snprintf(left, sizeof(left), "%c%c%c --%s%s%s%s",
+			 o->id < 256 ? '-' : ' ', o->id < 256 ? o->id : ' ',
+			 o->id < 256 ? ',' : ' ', o->name,
+			 o->has_arg == optional_argument ? "[=" :
+			 o->has_arg ? "=" : "",
+			 o->arg ? o->arg : "",
+			 o->has_arg == optional_argument ? "]" : "");
+		printf("  %-35s %s\n", left, o->help);
+	}
+	printf("\nNODES: numactl node list, e.g. 0-3,5  all  !1  +0-1\n"
+	       "Sizes: bytes with K, M or G suffixes (1024-based), bounds "
+	       "inclusive.\n"
+	       "\nEnvironment (what the options set; may also be set "
+	       "directly):\n");
+	for (i = 0; i < shim_settings_count; i++) {
+		const struct shim_setting *s = &shim_settings[i];
+
+		printf("  %-11s %s\n  %-11s (%s; default: %s)\n", s->name,
+		       s->help, "", s->type, s->fallback);
+	}
+	printf("\nExit status: the program's; 2 for a bad option or setting; "
+	       "127 if it cannot run.\n");
+}
+
+/* Text for troff: '-' is a hyphen unless written "\-", '\' is "\e". */
+static void troff(const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '-')
+			fputs("\\-", stdout);
+		else if (*s == '\\')
+			fputs("\\e", stdout);
+		else
+			putchar(*s);
+	}
+}
+
+static void print_man(void)
+{
+	size_t i;
+
+	printf(".TH AML\\-RUN 1 \"\" \"libaml\" \"User Commands\"\n"
+	       ".SH NAME\naml\\-run \\- run a program with its memory placed "
+	       "on NUMA nodes by libaml\n"
+	       ".SH SYNOPSIS\n.B aml\\-run\n[\\fIoptions\\fR] [\\fB\\-\\-\\fR] "
+	       "\\fIprogram\\fR [\\fIargs\\fR...]\n"
+	       ".SH DESCRIPTION\n"
+	       "Runs \\fIprogram\\fR with the preload shim " SHIM_NAME
+	       " in LD_PRELOAD. The shim serves malloc and its family, and "
+	       "anonymous private mmap, from libaml Linux areas that place "
+	       "pages with mbind(2) before first touch. Only allocations whose "
+	       "size a rule matches are placed; the rest keep the kernel's "
+	       "default placement. The options are turned into the AML_* "
+	       "variables below and checked before the program starts.\n"
+	       ".SH OPTIONS\n");
+	for (i = 0; i < RUN_OPTION_COUNT; i++) {
+		const struct run_option *o = &run_options[i];
+
+		printf(".TP\n");
+		if (o->id < 256)
+			printf("\\fB\\-%c\\fR, ", o->id);
+		printf("\\fB");
+		troff("--");
+		troff(o->name);
+		printf("\\fR");
+		if (o->has_arg == optional_argument)
+			printf("[=\\fI%s\\fR]", o->arg);
+		else if (o->has_arg)
+			printf("=\\fI%s\\fR", o->arg);
+		printf("\n");
+		troff(o->help);
+		printf("\n");
+	}
+	printf(".SH ENVIRONMENT\n");
+	for (i = 0; i < shim_settings_count; i++) {
+		const struct shim_setting *s = &shim_settings[i];
+
+		printf(".TP\n.B %s\n", s->name);
+		troff(s->help);
+		printf(" (");
+		troff(s->type);
+		printf("; default: ");
+		troff(s->fallback);
+		printf(")\n");
+	}
+	printf(".TP\n.B AML_RUN_PRELOAD\nthe shim aml\\-run puts in "
+	       "LD_PRELOAD, instead of the one found next to aml\\-run\n"
+	       ".SH EXIT STATUS\nThe program's exit status; 2 for an invalid "
+	       "option or setting; 127 when the program cannot be run.\n"
+	       ".SH EXAMPLES\n.nf\naml\\-run \\-\\-interleave=0\\-3 \\-\\- "
+	       "./app\naml\\-run \\-\\-membind=1 \\-\\-size=1M \\-\\-report "
+	       "\\-\\- ./app\naml\\-run \\-\\-rule=interleave:0\\-3:1M\\- "
+	       "\\-\\-rule=bind:0 \\-\\- ./app\n"
+	       "LD_PRELOAD=" SHIM_NAME " AML_POLICY=interleave "
+	       "AML_NODES=0\\-3 ./app\n.fi\n"
+	       ".SH SEE ALSO\nnumactl(8), mbind(2), move_pages(2)\n");
+}
+
+/* ------------------------------------------------------------------------
+ * Finding the shim
+ */
+
+static int is_file(const char *path)
+{
+	return access(path, R_OK) == 0;
+}
+
+/* The shim next to aml-run (build tree), the configured install path, or
+ * ../lib relative to aml-run. NULL when none exists. */
+static const char *find_shim(void)
+{
+	static char path[PATH_MAX + 64];
+	char exe[PATH_MAX];
+	const char *dir;
+	ssize_t n;
+
+	if (getenv("AML_RUN_PRELOAD"))
+		return is_file(getenv("AML_RUN_PRELOAD")) ?
+			       getenv("AML_RUN_PRELOAD") : NULL;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		dir = dirname(exe);
+		snprintf(path, sizeof(path), "%s/" SHIM_NAME, dir);
+		if (is_file(path))
+			return path;
+	}
+#ifdef AML_PRELOAD_PATH
+	if (is_file(AML_PRELOAD_PATH))
+		return AML_PRELOAD_PATH;
+#endif
+	if (n > 0) {
+		snprintf(path, sizeof(path), "%s/../lib/" SHIM_NAME, dir);
+		if (is_file(path))
+			return path;
+	}
+	return NULL;
+}
+
+/* LD_PRELOAD with the shim first, once. */
+static char *preload_value(const char *shim)
+{
+	const char *old = getenv("LD_PRELOAD");
+	char *value;
+	size_t len;
+
+	if (old == NULL || *old == '\0' || !strcmp(old, shim))
+		return strdup(shim);
+	len = strlen(shim) + strlen(old) + 2;
+	value = malloc(len);
+	if (value)
+		snprintf(value, len, "%s:%s", shim, old);
+	return value;
+}
+
+/* ------------------------------------------------------------------------
+ * Main
+ */
+
+static void parse_options(struct launch *l, int argc, char **argv)
+{
+	struct option longopts[RUN_OPTION_COUNT + 1];
+	size_t i;
+	int c;
+
+	memset(longopts, 0, sizeof(longopts));
+	for (i = 0; i < RUN_OPTION_COUNT; i++) {
+		longopts[i].name = run_options[i].name;
+		longopts[i].has_arg = run_options[i].has_arg;
+		longopts[i].val = run_options[i].id;
+	}
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:m:i:p:s:r:hV", longopts,
+				NULL)) != -1) {
+		switch (c) {
+		case OPT_MEMBIND:
+			set_policy(l, "membind", "bind", optarg);
+			break;
+		case OPT_INTERLEAVE:
+			set_policy(l, "interleave", "interleave", optarg);
+			break;
+		case OPT_PREFERRED:
+			set_policy(l, "preferred", "preferred", optarg);
+			break;
+		case OPT_SIZE:
+			l->size_option = 1;
+			assign(l, "AML_SIZE", optarg);
+			break;
+		case OPT_RULE:
+			add_rule(l, optarg);
+			break;
+		case OPT_NO_MMAP:
+			assign(l, "AML_MMAP", "0");
+			break;
+		case OPT_REPORT:
+			assign(l, "AML_REPORT", optarg ? optarg : "stderr");
+			break;
+		case OPT_LOG:
+			assign(l, "AML_LOG", optarg);
+			break;
+		case OPT_STRICT:
+			assign(l, "AML_STRICT", "1");
+			break;
+		case OPT_DRY_RUN:
+			l->dry_run = 1;
+			break;
+		case OPT_HELP:
+			print_help();
+			exit(0);
+		case OPT_VERSION:
+			printf("aml-run (libaml) %s\n", AML_VERSION_STRING);
+			exit(0);
+		case OPT_MAN:
+			print_man();
+			exit(0);
+		case ':':
+			usage_error("missing value for ", argv[optind - 1]);
+			break;
+		default:
+			usage_error("unknown option ", argv[optind - 1]);
+		}
+	}
+}
+
+static void print_dry_run(const struct launch *l,
+			  const struct shim_config *cfg, const char *preload,
+			  char **command)
+{
+	char text[512];
+	size_t i;
+	int r;
+
+	for (i = 0; i < shim_settings_count; i++) {
+		const char *value = launch_get(shim_settings[i].name,
+					       (void *)l);
+
+		if (value)
+			printf("%s=%s\n", shim_settings[i].name, value);
+	}
+	printf("LD_PRELOAD=%s\n", preload ? preload : "(" SHIM_NAME
+			      " not found)");
+	for (r = 0; r < cfg->nrules; r++) {
+		shim_rule_format(&cfg->rules[r], text, sizeof(text));
+		printf("rule %d: %s\n", r, text);
+	}
+	if (cfg->nrules == 0)
+		printf("no rules: default placement\n");
+	printf("command:");
+	for (; command && *command; command++)
+		printf(" %s", *command);
+	printf("\n");
+}
+
+/* Put the assignments into the environment. */
+static void apply(const struct launch *l)
+{
+	int i;
+
+	for (i = 0; i < l->nset; i++) {
+		if (l->set[i].value)
+			setenv(l->set[i].name, l->set[i].value, 1);
+		else
+			unsetenv(l->set[i].name);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static struct launch launch;
+	struct shim_config cfg;
+	char err[SHIM_ERR_LEN];
+	const char *shim;
+	char **command;
+	char *preload;
+
+	parse_options(&launch, argc, argv);
+	settle_forms(&launch);
+	if (shim_settings_parse(&cfg, launch_get, &launch, NULL, err,
+				sizeof(err)) < 0) {
+		fprintf(stderr, "aml-run: %s\n", err);
+		return EXIT_USAGE;
+	}
+	command = optind < argc ? argv + optind : NULL;
+	shim = find_shim();
+	if (launch.dry_run) {
+		print_dry_run(&launch, &cfg, shim, command);
+		return 0;
+	}
+	if (command == NULL)
+		usage_error("no program to run", "");
+	if (shim == NULL) {
+		fprintf(stderr, "aml-run: cannot find " SHIM_NAME
+				" (set AML_RUN_PRELOAD to its path)\n");
+		return EXIT_CANNOT_RUN;
+	}
+	preload = preload_value(shim);
+	if (preload == NULL) {
+		perror("aml-run");
+		return EXIT_CANNOT_RUN;
+	}
+	apply(&launch);
+	setenv("LD_PRELOAD", preload, 1);
+	execvp(command[0], command);
+	fprintf(stderr, "aml-run: cannot run %s: %s\n", command[0],
+		strerror(errno));
+	return EXIT_CANNOT_RUN;
+}

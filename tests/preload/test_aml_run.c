@@ -1,0 +1,319 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * aml-run as a user sees it: what it tells, what it refuses, what the
+ * target program gets. The mechanics tests preload libaml.so (harmless)
+ * through AML_RUN_PRELOAD, so that they do not depend on the shim's state.
+ */
+#define _GNU_SOURCE
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../../preload/settings.h"
+
+static char output[65536];
+
+static const char *need_env(const char *name)
+{
+	const char *value = getenv(name);
+
+	cr_assert_not_null(value, "%s is not set (run through meson test)",
+			   name);
+	return value;
+}
+
+static const char *aml_run(void)
+{
+	static char path[1024];
+
+	snprintf(path, sizeof(path), "%s/preload/aml-run",
+		 need_env("AML_TEST_BUILD_ROOT"));
+	return path;
+}
+
+static const char *harmless_preload(void)
+{
+	static char path[1024];
+
+	snprintf(path, sizeof(path), "%s/libaml.so",
+		 need_env("AML_TEST_LIB_DIR"));
+	return path;
+}
+
+/* Run "aml-run ARGS" through sh; output gets stdout and stderr. Returns
+ * the exit status. */
+__attribute__((format(printf, 1, 2)))
+static int run(const char *fmt, ...)
+{
+	char args[2048], cmd[8192];
+	size_t n;
+	va_list ap;
+	FILE *p;
+	int status;
+
+	va_start(ap, fmt);
+	vsnprintf(args, sizeof(args), fmt, ap);
+	va_end(ap);
+	snprintf(cmd, sizeof(cmd),
+		 "unset AML_POLICY AML_NODES AML_SIZE AML_RULES AML_MMAP "
+		 "AML_REPORT AML_LOG AML_STRICT LD_PRELOAD; "
+		 "export AML_RUN_PRELOAD=%s; %s %s 2>&1",
+		 harmless_preload(), aml_run(), args);
+	p = popen(cmd, "r");
+	cr_assert_not_null(p);
+	n = fread(output, 1, sizeof(output) - 1, p);
+	output[n] = '\0';
+	status = pclose(p);
+	cr_assert(WIFEXITED(status), "%s: killed", cmd);
+	return WEXITSTATUS(status);
+}
+
+/* ------------------------------------------------------------------------
+ * What it tells
+ */
+
+Test(aml_run, help_lists_every_setting_of_the_table)
+{
+	size_t i;
+
+	cr_assert_eq(run("--help"), 0);
+	for (i = 0; i < shim_settings_count; i++) {
+		cr_assert(strstr(output, shim_settings[i].name), "%s missing",
+			  shim_settings[i].name);
+		cr_assert(strstr(output, shim_settings[i].help), "help of %s",
+			  shim_settings[i].name);
+		cr_assert(strstr(output, shim_settings[i].fallback),
+			  "default of %s", shim_settings[i].name);
+	}
+}
+
+Test(aml_run, help_lists_the_numactl_like_options)
+{
+	static const char *const options[] = {
+		"--membind=NODES", "--interleave=NODES", "--preferred=NODE",
+		"--size=MIN[:MAX]", "--rule=", "--no-mmap", "--report[=FILE]",
+		"--log=LEVEL", "--strict", "--dry-run", "--help", "--version",
+	};
+	size_t i;
+
+	cr_assert_eq(run("-h"), 0);
+	for (i = 0; i < sizeof(options) / sizeof(options[0]); i++)
+		cr_assert(strstr(output, options[i]), "%s missing",
+			  options[i]);
+}
+
+Test(aml_run, version_names_the_library_version)
+{
+	cr_assert_eq(run("--version"), 0);
+	cr_assert(!strncmp(output, "aml-run (libaml) ", 17), "%s", output);
+}
+
+Test(aml_run, checked_in_manual_page_is_what_man_generates)
+{
+	char cmd[4096];
+
+	snprintf(cmd, sizeof(cmd), "--man | cmp - %s/preload/aml-run.1",
+		 need_env("AML_TEST_SOURCE_ROOT"));
+	cr_assert_eq(run("%s", cmd), 0,
+		     "preload/aml-run.1 is stale: aml-run --man > "
+		     "preload/aml-run.1\n%s",
+		     output);
+}
+
+Test(aml_run, manual_page_documents_every_setting)
+{
+	size_t i;
+
+	cr_assert_eq(run("--man"), 0);
+	for (i = 0; i < shim_settings_count; i++) {
+		char entry[64];
+
+		snprintf(entry, sizeof(entry), ".B %s\n",
+			 shim_settings[i].name);
+		cr_assert(strstr(output, entry), "%s missing",
+			  shim_settings[i].name);
+	}
+}
+
+Test(aml_run, dry_run_prints_the_environment_and_the_parsed_rules)
+{
+	char want[2048];
+
+	cr_assert_eq(run("--interleave=0 --size=1M --report --dry-run -- "
+			 "./app x"), 0, "%s", output);
+	snprintf(want, sizeof(want),
+		 "AML_POLICY=interleave\n"
+		 "AML_NODES=0\n"
+		 "AML_SIZE=1M\n"
+		 "AML_REPORT=stderr\n"
+		 "LD_PRELOAD=%s\n"
+		 "rule 0: interleave nodes 0 sizes 1M-\n"
+		 "command: ./app x\n",
+		 harmless_preload());
+	cr_assert_str_eq(output, want);
+}
+
+Test(aml_run, dry_run_shows_rules_in_order)
+{
+	cr_assert_eq(run("--rule=bind:0:1M- -r default::-4K --no-mmap "
+			 "--dry-run"), 0, "%s", output);
+	cr_assert(strstr(output, "AML_RULES=bind:0:1M-;default::-4K\n"
+				 "AML_MMAP=0\n"), "%s", output);
+	cr_assert(strstr(output, "rule 0: bind nodes 0 sizes 1M-\n"
+				 "rule 1: default sizes -4K\n"), "%s", output);
+}
+
+/* ------------------------------------------------------------------------
+ * What it refuses: status 2 and one line
+ */
+
+Test(aml_run, bad_setting_exits_2_with_the_parsers_message)
+{
+	cr_assert_eq(run("--membind=0-1023 -- true"), 2);
+	cr_assert(!strncmp(output, "aml-run: AML_NODES=\"0-1023\": node ", 34),
+		  "%s", output);
+	cr_assert(strstr(output, " does not exist (allowed nodes: "), "%s",
+		  output);
+}
+
+Test(aml_run, bad_size_exits_2)
+{
+	cr_assert_eq(run("--size=1X -- true"), 2);
+	cr_assert_str_eq(output, "aml-run: AML_SIZE=\"1X\": bad size \"1X\" "
+				 "(a number of bytes with an optional K, M "
+				 "or G)\n");
+}
+
+Test(aml_run, unknown_option_exits_2)
+{
+	cr_assert_eq(run("--fast -- true"), 2);
+	cr_assert_str_eq(output, "aml-run: unknown option --fast (see "
+				 "aml-run --help)\n");
+}
+
+Test(aml_run, missing_value_exits_2)
+{
+	cr_assert_eq(run("--membind"), 2);
+	cr_assert_str_eq(output, "aml-run: missing value for --membind (see "
+				 "aml-run --help)\n");
+}
+
+Test(aml_run, two_policies_exit_2)
+{
+	cr_assert_eq(run("--membind=0 --interleave=0 -- true"), 2);
+	cr_assert_str_eq(output, "aml-run: --membind and --interleave cannot "
+				 "be combined (see aml-run --help)\n");
+}
+
+Test(aml_run, rule_and_policy_options_exit_2)
+{
+	cr_assert_eq(run("--rule=bind --membind=0 -- true"), 2);
+	cr_assert_str_eq(output, "aml-run: --rule and --membind cannot be "
+				 "combined (see aml-run --help)\n");
+}
+
+Test(aml_run, no_program_exits_2)
+{
+	cr_assert_eq(run("--membind=0"), 2);
+	cr_assert_str_eq(output, "aml-run: no program to run (see aml-run "
+				 "--help)\n");
+}
+
+Test(aml_run, bad_environment_is_refused_too)
+{
+	cr_assert_eq(run("-- true; AML_LOG=loud %s -- true", aml_run()), 2);
+	cr_assert_str_eq(output, "aml-run: AML_LOG=\"loud\": unknown log "
+				 "level (use quiet, warn, info, debug or "
+				 "0-3)\n");
+}
+
+/* ------------------------------------------------------------------------
+ * What the target gets
+ */
+
+Test(aml_run, exit_status_of_the_program_is_aml_runs)
+{
+	cr_assert_eq(run("-- sh -c 'exit 3'"), 3, "%s", output);
+	cr_assert_eq(run("--membind=0 sh -c 'exit 0'"), 0, "%s", output);
+}
+
+Test(aml_run, program_that_cannot_run_gives_127)
+{
+	cr_assert_eq(run("-- /nonexistent/program"), 127);
+	cr_assert_str_eq(output, "aml-run: cannot run /nonexistent/program: "
+				 "No such file or directory\n");
+}
+
+Test(aml_run, program_gets_the_settings_and_the_shim_first_in_ld_preload)
+{
+	char want[4096];
+
+	cr_assert_eq(run("--membind=0 --report=/tmp/r.%%p --strict -- sh -c "
+			 "'echo \"$AML_POLICY $AML_NODES $AML_REPORT "
+			 "$AML_STRICT $LD_PRELOAD\"'"), 0, "%s", output);
+	snprintf(want, sizeof(want), "bind 0 /tmp/r.%%p 1 %s\n",
+		 harmless_preload());
+	cr_assert_str_eq(output, want);
+}
+
+Test(aml_run, existing_ld_preload_is_kept_after_the_shim)
+{
+	char want[4096];
+
+	cr_assert_eq(run("-- true; LD_PRELOAD=%s %s -- sh -c 'echo "
+			 "\"$LD_PRELOAD\"'", harmless_preload(), aml_run()),
+		     0, "%s", output);
+	/* The same library twice is named once. */
+	snprintf(want, sizeof(want), "%s\n", harmless_preload());
+	cr_assert_str_eq(output, want);
+	cr_assert_eq(run("-- true; LD_PRELOAD=libc.so.6 %s -- sh -c 'echo "
+			 "\"$LD_PRELOAD\"'", aml_run()), 0, "%s", output);
+	snprintf(want, sizeof(want), "%s:libc.so.6\n", harmless_preload());
+	cr_assert_str_eq(output, want);
+}
+
+Test(aml_run, command_line_form_replaces_the_other_form_of_the_environment)
+{
+	cr_assert_eq(run("-- true; AML_RULES=bind %s --membind=0 -- sh -c "
+			 "'echo \"rules=${AML_RULES-unset}\"'", aml_run()), 0,
+		     "%s", output);
+	cr_assert_str_eq(output, "rules=unset\n");
+	cr_assert_eq(run("-- true; AML_POLICY=bind AML_SIZE=1M %s "
+			 "--rule=interleave -- sh -c 'echo "
+			 "\"${AML_POLICY-unset} ${AML_SIZE-unset} "
+			 "$AML_RULES\"'", aml_run()), 0, "%s", output);
+	cr_assert_str_eq(output, "unset unset interleave\n");
+}
+
+Test(aml_run, options_stop_at_the_program_name)
+{
+	/* sh -c's first argument after the script is its $0. */
+	cr_assert_eq(run("--membind=0 sh -c 'echo \"$0\"' --membind=x"), 0,
+		     "%s", output);
+	cr_assert_str_eq(output, "--membind=x\n");
+}
+
+Test(aml_run, the_shim_is_found_next_to_aml_run_in_the_build_tree)
+{
+	char shim[1024], cmd[2048], want[2048];
+	FILE *p;
+	size_t n;
+
+	snprintf(shim, sizeof(shim), "%s/preload/libaml-preload.so",
+		 need_env("AML_TEST_BUILD_ROOT"));
+	if (access(shim, R_OK) != 0)
+		cr_skip_test("no %s in this build", shim);
+	snprintf(cmd, sizeof(cmd),
+		 "unset AML_RUN_PRELOAD LD_PRELOAD; %s --dry-run | grep "
+		 "^LD_PRELOAD=", aml_run());
+	p = popen(cmd, "r");
+	cr_assert_not_null(p);
+	n = fread(output, 1, sizeof(output) - 1, p);
+	output[n] = '\0';
+	pclose(p);
+	snprintf(want, sizeof(want), "LD_PRELOAD=%s\n", shim);
+	cr_assert_str_eq(output, want);
+}
