@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Internal interfaces of the shim's allocator core, shared by shim.c (start
+ * and configuration), heap.c (the malloc family over jemalloc), mmap.c (the
+ * mmap family) and ranges.c (address ranges). Nothing here allocates.
+ */
+#ifndef AML_PRELOAD_CORE_H
+#define AML_PRELOAD_CORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "shim.h"
+
+/* The interposed functions are the only symbols the shim exports. */
+#define SHIM_EXPORT __attribute__((visibility("default")))
+#define SHIM_TLS __attribute__((tls_model("initial-exec")))
+#define shim_likely(x) __builtin_expect(!!(x), 1)
+#define shim_unlikely(x) __builtin_expect(!!(x), 0)
+
+/* Placement target of a request: a rule index, or no rule at all. */
+#define SHIM_UNROUTED (-1)
+
+struct aml_area;
+
+/* ------------------------------------------------------------------------
+ * Start-up (shim.c)
+ */
+
+/* Run the one-time set-up if nobody has; wait for it if another thread
+ * runs it. Never called recursively (heap.c's thread state guards that). */
+void shim_init_once(void);
+/* True once the set-up has finished. */
+bool shim_is_ready(void);
+/* The rule whose size range holds size (first match), or SHIM_UNROUTED. */
+int shim_rule_for_size(size_t size);
+/* The Linux area of a rule, in static storage. */
+const struct aml_area *shim_rule_area(int rule);
+/* Count an allocation (or a routed mmap) for the report; lock-free. */
+void shim_count_alloc(int target, size_t size);
+void shim_count_mmap(int target, size_t size);
+
+/* ------------------------------------------------------------------------
+ * The heap (heap.c)
+ */
+
+/* Create one hooked arena per rule and the routing tables. 0 or -1. */
+int heap_init(const struct shim_config *cfg);
+/* Make the calling thread ready (set-up, arena pinning); false while the
+ * thread is already inside the shim (a recursive call). */
+bool heap_thread_enter(void);
+
+/* ------------------------------------------------------------------------
+ * Address ranges (ranges.c)
+ */
+
+/* Memory jemalloc obtained from the system; pointers outside it were not
+ * allocated by the shim ("foreign"). */
+void ranges_heap_add(const void *addr, size_t len);
+void ranges_heap_remove(const void *addr, size_t len);
+bool ranges_heap_owns(const void *ptr);
+
+/* Ranges mapped from a rule's area (arena extents, routed mmaps). */
+void ranges_rule_add(int rule, const void *addr, size_t len);
+void ranges_rule_remove(const void *addr, size_t len);
+/* The rule of the range holding addr, or SHIM_UNROUTED. */
+int ranges_rule_at(const void *addr);
+void ranges_rule_foreach(int rule, shim_range_fn fn, void *ctx);
+
+/* In a fork child: the threads holding locks are gone. */
+void ranges_after_fork(void);
+
+#endif /* AML_PRELOAD_CORE_H */

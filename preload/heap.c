@@ -1,0 +1,690 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The malloc family over the shim's private jemalloc.
+ *
+ * Every rule gets a jemalloc arena whose extent hooks take memory from the
+ * rule's Linux area (mmap, then mbind before the first touch); sizes that
+ * match no rule come from a plain arena (kernel default placement).
+ *
+ * Routing and jemalloc's thread cache. Below tcache_max (32 KiB) a thread's
+ * cache hands out, for a size class, whatever region of that class was
+ * freed last, whichever arena it came from. So the rule is: all regions of
+ * one cached size class must share one placement. A class whose sizes all
+ * map to the same rule ("pure") is allocated through the cache from that
+ * rule's arena; a class that a rule boundary splits is allocated with
+ * MALLOCX_TCACHE_NONE (never from the cache; frees of such regions may sit
+ * in the cache but nothing takes them out). Aligned requests are routed by
+ * the class they occupy.
+ *
+ * The fast path: the sizes 1..fast_max all go to the rule of size 1 and sit
+ * in pure classes; threads are pinned (thread.arena) to that rule's arena
+ * and call jemalloc's own malloc/free. With one rule for all sizes (or
+ * none), every call is a fast one.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <malloc.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "aml.h"
+#include "aml/area/linux.h"
+#include "core.h"
+#include "jemalloc-private.h"
+#include "os.h"
+
+/* Read by jemalloc at its start. No huge arena (it purges freed large
+ * extents at once, so every large temporary array faults in again), no
+ * sbrk (the heap map only knows mmap'ed memory). */
+const char *shimje_malloc_conf = "dss:disabled,oversize_threshold:0";
+
+enum thread_state { THREAD_NEW, THREAD_BUSY, THREAD_READY };
+static __thread unsigned char thread_state SHIM_TLS;
+
+static struct {
+	size_t fast_max;  /* sizes 1..fast_max: the fast path */
+	size_t tcache_max;
+	int nrules;
+	int pinned;            /* the target of the fast path */
+	unsigned pinned_arena; /* 0: threads stay on automatic arenas */
+	unsigned arena[SHIM_MAX_RULES + 1]; /* by target + 1; [0] plain */
+	size_t min_size[SHIM_MAX_RULES];
+	size_t max_size[SHIM_MAX_RULES];
+	unsigned char *split; /* per 16-byte granule up to tcache_max */
+} heap = {.fast_max = SIZE_MAX, .pinned = SHIM_UNROUTED};
+
+/* ------------------------------------------------------------------------
+ * Routing
+ */
+
+static int target_of(size_t size)
+{
+	for (int i = 0; i < heap.nrules; i++)
+		if (size >= heap.min_size[i] && size <= heap.max_size[i])
+			return i;
+	return SHIM_UNROUTED;
+}
+
+/* Does a rule boundary fall inside the sizes first..last (inclusive)? */
+static bool sizes_split(size_t first, size_t last)
+{
+	for (int i = 0; i < heap.nrules; i++) {
+		size_t lo = heap.min_size[i], hi = heap.max_size[i];
+
+		if (lo > first && lo <= last)
+			return true;
+		if (hi != SIZE_MAX && hi + 1 > first && hi + 1 <= last)
+			return true;
+	}
+	return false;
+}
+
+static bool class_split(size_t usize)
+{
+	return heap.split != NULL && heap.split[(usize + 15) >> 4];
+}
+
+/* May a region of usable size usize have been placed by another target
+ * than target_of(usize)? Its class lies inside (usize / 2, usize]. */
+static bool region_ambiguous(size_t usize)
+{
+	return sizes_split(usize / 2 + 1, usize);
+}
+
+/* Mark every 16-byte granule of a split cached class. */
+static int routing_build_split(void)
+{
+	size_t prev = 0, len = (heap.tcache_max >> 4) + 2;
+	void *p;
+
+	if (aml_os_mmap(&p, NULL, len, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0))
+		return -1;
+	heap.split = p;
+	while (prev < heap.tcache_max) {
+		size_t hi = shimje_nallocx(prev + 1, 0);
+		bool split = sizes_split(prev + 1, hi);
+
+		if (hi <= prev)
+			break;
+		for (size_t s = prev + 1; s <= hi && s <= heap.tcache_max;
+		     s += 16 - ((s - 1) & 15))
+			heap.split[(s + 15) >> 4] |= split;
+		prev = hi;
+	}
+	heap.split[0] = heap.split[1] || target_of(0) != target_of(1);
+	return 0;
+}
+
+/* Largest size such that 1..size are pure and go to the target of 1. */
+static size_t routing_fast_max(void)
+{
+	size_t first_break = SIZE_MAX, below;
+
+	for (int i = 0; i < heap.nrules; i++) {
+		size_t lo = heap.min_size[i], hi = heap.max_size[i];
+
+		if (lo > 1 && lo < first_break)
+			first_break = lo;
+		if (hi != SIZE_MAX && hi + 1 > 1 && hi + 1 < first_break)
+			first_break = hi + 1;
+	}
+	if (first_break == SIZE_MAX)
+		return SIZE_MAX;
+	below = first_break - 1;
+	if (below > heap.tcache_max)
+		return below;
+	/* Stop at the end of the last pure class below the boundary. */
+	while (below > 0 && class_split(below))
+		below -= (below & 15) ? (below & 15) : 16;
+	return below;
+}
+
+/* ------------------------------------------------------------------------
+ * Extent hooks: a rule's arena gets its memory from the rule's area
+ */
+
+struct heap_area {
+	extent_hooks_t hooks; /* first: jemalloc passes this pointer back */
+	int rule;
+};
+
+static struct heap_area heap_areas[SHIM_MAX_RULES];
+
+static void *area_map(int rule, void *addr, size_t len, int extra_flags)
+{
+	const struct aml_area *area = shim_rule_area(rule);
+	struct aml_area_linux_mmap_options opts = {
+		.ptr = addr,
+		.flags = MAP_PRIVATE | MAP_ANONYMOUS | extra_flags,
+		.mode = PROT_READ | PROT_WRITE,
+		.fd = -1,
+		.offset = 0,
+	};
+
+	return area->ops->mmap(area->data, len,
+			       (struct aml_area_mmap_options *)&opts);
+}
+
+/* Map len bytes aligned to alignment: over-map, then trim both ends (the
+ * binding covers the whole mapping, so what stays is bound). */
+static void *area_map_aligned(int rule, size_t len, size_t alignment)
+{
+	size_t page = aml_os_page_size(), over, lead;
+	uintptr_t p;
+	void *first = area_map(rule, NULL, len, 0);
+
+	if (first == NULL || ((uintptr_t)first & (alignment - 1)) == 0)
+		return first;
+	aml_os_munmap(first, len);
+	over = len + alignment - page;
+	first = area_map(rule, NULL, over, 0);
+	if (first == NULL)
+		return NULL;
+	p = ((uintptr_t)first + alignment - 1) & ~(alignment - 1);
+	lead = p - (uintptr_t)first;
+	if (lead)
+		aml_os_munmap(first, lead);
+	if (over - lead - len)
+		aml_os_munmap((void *)(p + len), over - lead - len);
+	return (void *)p;
+}
+
+static void *hook_alloc(extent_hooks_t *hooks, void *new_addr, size_t size,
+			size_t alignment, bool *zero, bool *commit,
+			unsigned arena_ind)
+{
+	int rule = ((struct heap_area *)hooks)->rule;
+	size_t page = aml_os_page_size();
+	void *p;
+
+	(void)arena_ind;
+	if (alignment < page)
+		alignment = page;
+	if (new_addr != NULL) {
+		p = area_map(rule, new_addr, size, MAP_FIXED_NOREPLACE);
+		if (p != NULL && p != new_addr) {
+			/* A kernel without MAP_FIXED_NOREPLACE took it as
+			 * a hint and put it elsewhere: give up. */
+			aml_os_munmap(p, size);
+			p = NULL;
+		}
+	} else {
+		p = area_map_aligned(rule, size, alignment);
+	}
+	if (p == NULL)
+		return NULL;
+	ranges_heap_add(p, size);
+	ranges_rule_add(rule, p, size);
+	*zero = true;
+	*commit = true;
+	return p;
+}
+
+/* Keep the mapping (and its binding) for reuse: jemalloc retains it. */
+static bool hook_dalloc(extent_hooks_t *hooks, void *addr, size_t size,
+			bool committed, unsigned arena_ind)
+{
+	(void)hooks, (void)addr, (void)size, (void)committed, (void)arena_ind;
+	return true;
+}
+
+static void hook_destroy(extent_hooks_t *hooks, void *addr, size_t size,
+			 bool committed, unsigned arena_ind)
+{
+	(void)hooks, (void)committed, (void)arena_ind;
+	ranges_rule_remove(addr, size);
+	ranges_heap_remove(addr, size);
+	aml_os_munmap(addr, size);
+}
+
+static bool hook_commit(extent_hooks_t *hooks, void *addr, size_t size,
+			size_t offset, size_t length, unsigned arena_ind)
+{
+	(void)hooks, (void)addr, (void)size, (void)offset, (void)length;
+	(void)arena_ind;
+	return false; /* never decommitted, so always committed */
+}
+
+/* Refuse: decommitting by mapping PROT_NONE over the range would replace
+ * the mapping and drop its policy. jemalloc purges instead. */
+static bool hook_decommit(extent_hooks_t *hooks, void *addr, size_t size,
+			  size_t offset, size_t length, unsigned arena_ind)
+{
+	(void)hooks, (void)addr, (void)size, (void)offset, (void)length;
+	(void)arena_ind;
+	return true;
+}
+
+static bool hook_purge(void *addr, size_t offset, size_t length, int advice)
+{
+	return aml_os_madvise((char *)addr + offset, length, advice) != 0;
+}
+
+static bool hook_purge_lazy(extent_hooks_t *hooks, void *addr, size_t size,
+			    size_t offset, size_t length, unsigned arena_ind)
+{
+	(void)hooks, (void)size, (void)arena_ind;
+	return hook_purge(addr, offset, length, MADV_FREE);
+}
+
+static bool hook_purge_forced(extent_hooks_t *hooks, void *addr, size_t size,
+			      size_t offset, size_t length,
+			      unsigned arena_ind)
+{
+	(void)hooks, (void)size, (void)arena_ind;
+	return hook_purge(addr, offset, length, MADV_DONTNEED);
+}
+
+/* Mappings of one area may be split and merged freely. */
+static bool hook_split(extent_hooks_t *hooks, void *addr, size_t size,
+		       size_t size_a, size_t size_b, bool committed,
+		       unsigned arena_ind)
+{
+	(void)hooks, (void)addr, (void)size, (void)size_a, (void)size_b;
+	(void)committed, (void)arena_ind;
+	return false;
+}
+
+static bool hook_merge(extent_hooks_t *hooks, void *addr_a, size_t size_a,
+		       void *addr_b, size_t size_b, bool committed,
+		       unsigned arena_ind)
+{
+	(void)hooks, (void)addr_a, (void)size_a, (void)addr_b, (void)size_b;
+	(void)committed, (void)arena_ind;
+	return false;
+}
+
+static const extent_hooks_t heap_hooks = {
+	.alloc = hook_alloc,
+	.dalloc = hook_dalloc,
+	.destroy = hook_destroy,
+	.commit = hook_commit,
+	.decommit = hook_decommit,
+	.purge_lazy = hook_purge_lazy,
+	.purge_forced = hook_purge_forced,
+	.split = hook_split,
+	.merge = hook_merge,
+};
+
+/* jemalloc's own mmap/munmap (plain arena, automatic arenas, metadata). */
+void *shimje_os_mmap(void *addr, size_t len, int prot, int flags, int fd,
+		     long offset)
+{
+	void *p;
+	int err = aml_os_mmap(&p, addr, len, prot, flags, fd, offset);
+
+	if (err) {
+		errno = -err;
+		return MAP_FAILED;
+	}
+	ranges_heap_add(p, len);
+	return p;
+}
+
+int shimje_os_munmap(void *addr, size_t len)
+{
+	int err = aml_os_munmap(addr, len);
+
+	if (err) {
+		errno = -err;
+		return -1;
+	}
+	ranges_heap_remove(addr, len);
+	return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * Set-up
+ */
+
+static int arena_create(const extent_hooks_t *hooks, unsigned *out)
+{
+	size_t len = sizeof(*out);
+
+	if (hooks == NULL)
+		return shimje_mallctl("arenas.create", out, &len, NULL, 0);
+	return shimje_mallctl("arenas.create", out, &len, (void *)&hooks,
+			      sizeof(hooks));
+}
+
+int heap_init(const struct shim_config *cfg)
+{
+	size_t len = sizeof(heap.tcache_max);
+
+	if (shimje_mallctl("arenas.tcache_max", &heap.tcache_max, &len, NULL,
+			   0))
+		heap.tcache_max = 32768;
+	if (arena_create(NULL, &heap.arena[0]))
+		return -1;
+	for (int i = 0; i < cfg->nrules; i++) {
+		heap_areas[i].hooks = heap_hooks;
+		heap_areas[i].rule = i;
+		heap.min_size[i] = cfg->rules[i].min_size;
+		heap.max_size[i] = cfg->rules[i].max_size;
+		if (arena_create(&heap_areas[i].hooks, &heap.arena[i + 1]))
+			return -1;
+	}
+	heap.nrules = cfg->nrules;
+	if (routing_build_split()) {
+		heap.nrules = 0;
+		return -1;
+	}
+	heap.pinned = target_of(1);
+	if (heap.pinned != SHIM_UNROUTED)
+		heap.pinned_arena = heap.arena[heap.pinned + 1];
+	heap.fast_max = routing_fast_max();
+	return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * Threads
+ */
+
+bool heap_thread_enter(void)
+{
+	if (shim_likely(thread_state == THREAD_READY))
+		return true;
+	if (thread_state == THREAD_BUSY)
+		return false; /* a call from inside the shim */
+	thread_state = THREAD_BUSY;
+	shim_init_once();
+	if (heap.pinned_arena != 0)
+		shimje_mallctl("thread.arena", NULL, NULL, &heap.pinned_arena,
+			       sizeof(heap.pinned_arena));
+	thread_state = THREAD_READY;
+	return true;
+}
+
+static bool fast(size_t size)
+{
+	return shim_likely(thread_state == THREAD_READY) &&
+	       shim_likely(size - 1 < heap.fast_max);
+}
+
+/* ------------------------------------------------------------------------
+ * Allocation
+ */
+
+static int lg2(size_t alignment)
+{
+	return __builtin_ctzl(alignment);
+}
+
+/* The routed path: every request that is not a fast one. */
+static void *heap_alloc(size_t size, size_t alignment, int flags)
+{
+	size_t usize = size ? size : 1;
+	int target;
+	void *p;
+
+	if (alignment > 1) {
+		flags |= MALLOCX_LG_ALIGN(lg2(alignment));
+		usize = shimje_nallocx(usize, flags);
+		if (usize == 0) {
+			errno = ENOMEM;
+			return NULL;
+		}
+	}
+	if (usize <= heap.tcache_max && !class_split(usize)) {
+		target = target_of(usize);
+	} else {
+		target = target_of(size);
+		flags |= MALLOCX_TCACHE_NONE;
+	}
+	p = shimje_mallocx(size ? size : 1,
+			   flags | MALLOCX_ARENA(heap.arena[target + 1]));
+	if (p == NULL) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	shim_count_alloc(target, size);
+	return p;
+}
+
+SHIM_EXPORT void *malloc(size_t size)
+{
+	void *p;
+
+	if (fast(size)) {
+		p = shimje_malloc(size);
+		if (shim_likely(p != NULL))
+			shim_count_alloc(heap.pinned, size);
+		return p;
+	}
+	if (!heap_thread_enter())
+		return shimje_malloc(size);
+	return heap_alloc(size, 0, 0);
+}
+
+SHIM_EXPORT void *calloc(size_t n, size_t size)
+{
+	size_t total;
+	void *p;
+
+	if (__builtin_mul_overflow(n, size, &total)) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	if (fast(total)) {
+		p = shimje_calloc(n, size);
+		if (shim_likely(p != NULL))
+			shim_count_alloc(heap.pinned, total);
+		return p;
+	}
+	if (!heap_thread_enter())
+		return shimje_calloc(n, size);
+	return heap_alloc(total, 0, MALLOCX_ZERO);
+}
+
+/* ------------------------------------------------------------------------
+ * Foreign pointers: memory the shim did not allocate (ld.so's early
+ * allocations, glibc's own malloc called by name). free leaves it alone,
+ * realloc copies what can be read of it, malloc_usable_size says 0.
+ */
+
+static atomic_int foreign_said;
+
+static void foreign_note(const char *what, void *ptr)
+{
+	if (atomic_exchange(&foreign_said, 1) == 0)
+		shim_log(2, "%s(%p): not allocated by the shim, left alone",
+			 what, ptr);
+}
+
+/* Copy up to len bytes of ptr, stopping where its memory ends (the
+ * kernel checks the addresses; nothing faults). */
+static void copy_foreign(void *dst, void *src, size_t len)
+{
+	struct iovec local = {dst, len}, remote = {src, len};
+	int saved = errno;
+
+	if (process_vm_readv(getpid(), &local, 1, &remote, 1, 0) < 0) {
+		/* Partial reads stop at the first unreadable page; try
+		 * page by page up to it. */
+		size_t page = aml_os_page_size();
+		size_t first = page - ((uintptr_t)src & (page - 1));
+
+		local.iov_len = remote.iov_len = first < len ? first : len;
+		process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
+	}
+	errno = saved;
+}
+
+static void *realloc_foreign(void *ptr, size_t size)
+{
+	void *p = malloc(size);
+
+	foreign_note("realloc", ptr);
+	if (p != NULL)
+		copy_foreign(p, ptr, size);
+	return p;
+}
+
+SHIM_EXPORT void free(void *ptr)
+{
+	if (shim_unlikely(ptr == NULL))
+		return;
+	if (shim_unlikely(!ranges_heap_owns(ptr))) {
+		foreign_note("free", ptr);
+		return;
+	}
+	shimje_free(ptr);
+}
+
+SHIM_EXPORT size_t malloc_usable_size(void *ptr)
+{
+	if (ptr == NULL || !ranges_heap_owns(ptr))
+		return 0;
+	return shimje_malloc_usable_size(ptr);
+}
+
+/* ------------------------------------------------------------------------
+ * Reallocation
+ */
+
+static void *realloc_routed(void *ptr, size_t old, size_t size)
+{
+	int target = target_of(size), flags;
+	void *p;
+
+	if (target == target_of(old) && !region_ambiguous(old) &&
+	    !(size <= heap.tcache_max && class_split(size))) {
+		/* Same placement: resize in place or move within it. */
+		flags = MALLOCX_ARENA(heap.arena[target + 1]);
+		if (size > heap.tcache_max)
+			flags |= MALLOCX_TCACHE_NONE;
+		p = shimje_rallocx(ptr, size, flags);
+		if (p == NULL)
+			errno = ENOMEM;
+		else
+			shim_count_alloc(target, size);
+		return p;
+	}
+	p = heap_alloc(size, 0, 0);
+	if (p == NULL)
+		return NULL;
+	memcpy(p, ptr, old < size ? old : size);
+	shimje_free(ptr);
+	return p;
+}
+
+SHIM_EXPORT void *realloc(void *ptr, size_t size)
+{
+	size_t old;
+	void *p;
+
+	if (ptr == NULL)
+		return malloc(size);
+	if (size == 0) {
+		/* glibc's behaviour: free and return NULL. */
+		free(ptr);
+		return NULL;
+	}
+	if (!ranges_heap_owns(ptr))
+		return realloc_foreign(ptr, size);
+	if (!heap_thread_enter())
+		return shimje_realloc(ptr, size);
+	old = shimje_malloc_usable_size(ptr);
+	if (fast(size) && fast(old)) {
+		p = shimje_realloc(ptr, size);
+		if (p != NULL)
+			shim_count_alloc(heap.pinned, size);
+		return p;
+	}
+	return realloc_routed(ptr, old, size);
+}
+
+SHIM_EXPORT void *reallocarray(void *ptr, size_t n, size_t size)
+{
+	size_t total;
+
+	if (__builtin_mul_overflow(n, size, &total)) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return realloc(ptr, total);
+}
+
+/* ------------------------------------------------------------------------
+ * Aligned allocation
+ */
+
+static bool power_of_two(size_t x)
+{
+	return x != 0 && (x & (x - 1)) == 0;
+}
+
+static void *heap_aligned(size_t alignment, size_t size)
+{
+	void *p;
+
+	if (!heap_thread_enter()) {
+		if (alignment < sizeof(void *))
+			alignment = sizeof(void *);
+		if (shimje_posix_memalign(&p, alignment, size)) {
+			errno = ENOMEM;
+			return NULL;
+		}
+		return p;
+	}
+	return heap_alloc(size, alignment, 0);
+}
+
+SHIM_EXPORT int posix_memalign(void **out, size_t alignment, size_t size)
+{
+	int saved = errno;
+	void *p;
+
+	if (!power_of_two(alignment) || alignment % sizeof(void *) != 0)
+		return EINVAL;
+	p = heap_aligned(alignment, size);
+	errno = saved;
+	if (p == NULL)
+		return ENOMEM;
+	*out = p;
+	return 0;
+}
+
+SHIM_EXPORT void *aligned_alloc(size_t alignment, size_t size)
+{
+	if (!power_of_two(alignment)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	return heap_aligned(alignment, size);
+}
+
+SHIM_EXPORT void *memalign(size_t alignment, size_t size)
+{
+	/* glibc rounds a non-power-of-two alignment up. */
+	if (alignment > ((size_t)1 << (8 * sizeof(size_t) - 1))) {
+		errno = EINVAL;
+		return NULL;
+	}
+	while (!power_of_two(alignment))
+		alignment = alignment ? (alignment | (alignment - 1)) + 1 : 1;
+	return heap_aligned(alignment, size);
+}
+
+SHIM_EXPORT void *valloc(size_t size)
+{
+	return heap_aligned(aml_os_page_size(), size);
+}
+
+SHIM_EXPORT void *pvalloc(size_t size)
+{
+	size_t page = aml_os_page_size();
+	size_t rounded;
+
+	if (__builtin_add_overflow(size ? size : 1, page - 1, &rounded)) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return heap_aligned(page, rounded & ~(page - 1));
+}
