@@ -707,9 +707,15 @@ Test(linux_area, pages_per_node_counts_exactly_the_touched_pages)
 
 Test(linux_area, pages_per_node_adds_to_counts_and_covers_partial_pages)
 {
-	char *p = aml_area_mmap(&aml_area_linux, 4 * PAGE);
+	struct aml_bitmap mask = node_mask(0);
+	struct aml_area *area;
 	size_t counts[1] = { 10 }, absent = 0;
+	char *p;
 
+	cr_assert_eq(aml_area_linux_create(&area, &mask,
+					   AML_AREA_LINUX_POLICY_BIND),
+		     0);
+	p = aml_area_mmap(area, 4 * PAGE);
 	cr_assert_not_null(p);
 	cr_assert_eq(madvise(p, 4 * PAGE, MADV_NOHUGEPAGE), 0);
 	p[PAGE] = 1;
@@ -721,6 +727,7 @@ Test(linux_area, pages_per_node_adds_to_counts_and_covers_partial_pages)
 	cr_assert_eq(counts[0], 12);
 	cr_assert_eq(absent, 0);
 	cr_assert_eq(aml_area_munmap(p, 4 * PAGE), 0);
+	aml_area_linux_destroy(&area);
 }
 
 Test(linux_area, pages_per_node_rejects_null_arguments)
