@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -513,5 +514,33 @@ Test(table, every_setting_has_name_type_default_help_and_parser)
 		cr_assert(s->fallback && *s->fallback, "%s", s->name);
 		cr_assert(s->help && *s->help, "%s", s->name);
 		cr_assert(s->parse, "%s", s->name);
+	}
+}
+
+/* docs/shim-config.md has one row per setting, in table order. */
+Test(table, readme_table_matches_the_settings_table)
+{
+	const char *root = getenv("AML_TEST_SOURCE_ROOT");
+	static char doc[65536];
+	char path[1024], row[1024];
+	const char *at = doc;
+	size_t i, n;
+	FILE *f;
+
+	cr_assert_not_null(root, "AML_TEST_SOURCE_ROOT is not set");
+	snprintf(path, sizeof(path), "%s/docs/shim-config.md", root);
+	f = fopen(path, "r");
+	cr_assert_not_null(f, "no %s", path);
+	n = fread(doc, 1, sizeof(doc) - 1, f);
+	doc[n] = '\0';
+	fclose(f);
+	for (i = 0; i < shim_settings_count; i++) {
+		const struct shim_setting *s = &shim_settings[i];
+
+		snprintf(row, sizeof(row), "\n| `%s` | %s | %s | %s |\n",
+			 s->name, s->type, s->fallback, s->help);
+		at = strstr(at, row);
+		cr_assert_not_null(at, "docs/shim-config.md lacks the row%s",
+				   row);
 	}
 }
