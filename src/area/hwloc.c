@@ -323,17 +323,48 @@ static int matrix_has_numa(const struct hwloc_distances_s *d)
 }
 
 /*
- * Where `obj` reads a NUMA-node matrix from: the matrix's NUMA nodes
- * attached inside obj's subtree or else to its nearest ancestor that has
- * some. A CPU reads from its local node, not from a CPU-less node hanging
- * off the machine.
+ * On the running system, the nodes the kernel says obj's CPUs are on: hwloc
+ * attaches a CPU-less node next to the CPUs nearest to it, but the kernel's
+ * distances are counted from the CPUs' own node.
+ */
+static unsigned cpu_home_reps(const struct hwloc_distances_s *d,
+			      hwloc_obj_t obj, unsigned char *rep)
+{
+	unsigned i, n = 0;
+	int cpu;
+
+	if (!aml_hwloc_is_live() || obj->cpuset == NULL)
+		return 0;
+	hwloc_bitmap_foreach_begin(cpu, obj->cpuset)
+	{
+		int home = numa_node_of_cpu(cpu);
+
+		for (i = 0; i < d->nbobjs; i++) {
+			if (d->objs[i]->type == HWLOC_OBJ_NUMANODE &&
+			    (int)d->objs[i]->os_index == home && !rep[i]) {
+				rep[i] = 1;
+				n++;
+			}
+		}
+	}
+	hwloc_bitmap_foreach_end();
+	return n;
+}
+
+/*
+ * Where `obj` reads a NUMA-node matrix from: on the running system the
+ * nodes holding its CPUs; otherwise the matrix's NUMA nodes attached inside
+ * obj's subtree or else to its nearest ancestor that has some.
  */
 static unsigned numa_reps(const struct hwloc_distances_s *d, hwloc_obj_t obj,
 			  unsigned char *rep)
 {
 	hwloc_obj_t parent, up;
-	unsigned i, n = 0;
+	unsigned i, n;
 
+	n = cpu_home_reps(d, obj, rep);
+	if (n > 0)
+		return n;
 	for (i = 0; i < d->nbobjs; i++) {
 		if (d->objs[i]->type != HWLOC_OBJ_NUMANODE)
 			continue;

@@ -17,6 +17,8 @@ hwloc_topology_t aml_topology;
 hwloc_const_bitmap_t allowed_nodeset;
 
 static unsigned long generation;
+/* 1 when aml_topology is the running system, not an XML file. */
+static int live;
 
 /* ------------------------------------------------------------------------
  * Topology life cycle (aml_init serialises these calls)
@@ -32,7 +34,8 @@ static int topology_load(hwloc_topology_t topology)
 	const char *xml = getenv("AML_TOPOLOGY");
 	unsigned long flags = HWLOC_TOPOLOGY_FLAG_IS_THISSYSTEM;
 
-	if (xml != NULL && *xml != '\0') {
+	live = xml == NULL || *xml == '\0';
+	if (!live) {
 		if (hwloc_topology_set_xml(topology, xml) != 0)
 			return -1;
 	} else {
@@ -80,6 +83,11 @@ int aml_backend_hwloc_supported(void)
 	return support->discovery->numa &&
 	       support->membind->set_area_membind &&
 	       support->membind->alloc_membind;
+}
+
+int aml_hwloc_is_live(void)
+{
+	return aml_topology != NULL && live;
 }
 
 unsigned long aml_hwloc_generation(void)

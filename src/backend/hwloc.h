@@ -14,6 +14,9 @@
  */
 AML_INTERNAL unsigned long aml_hwloc_generation(void);
 
+/* 1 if aml_topology describes the running system (no AML_TOPOLOGY). */
+AML_INTERNAL int aml_hwloc_is_live(void);
+
 /* The normal (non-memory) object a memory object is attached to. */
 AML_INTERNAL hwloc_obj_t aml_hwloc_normal_parent(hwloc_obj_t obj);
 
