@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Runs under the shim inside the NUMA VM. Allocates every size class from
+ * 16 B to 64 MiB through the malloc family and anonymous mmap, touches
+ * every page, and asks the kernel where each page landed
+ * (get_mempolicy(MPOL_F_NODE | MPOL_F_ADDR)).
+ *
+ *   placement all MASK              every page on a node of MASK (hex)
+ *   placement split SMALL LARGE N   sizes < N on SMALL, the rest on LARGE
+ *
+ * Prints "ok", or each wrong page, and exits 0 or 1.
+ */
+#define _GNU_SOURCE
+#include <malloc.h>
+#include <numaif.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define MAX_SIZE ((size_t)64 << 20)
+#define PAGE 4096UL
+
+static unsigned long small_mask, large_mask;
+static size_t threshold = SIZE_MAX;
+static int failures, checked;
+
+static int node_of(void *addr)
+{
+	int node = -1;
+
+	if (syscall(SYS_get_mempolicy, &node, NULL, 0, addr,
+		    MPOL_F_NODE | MPOL_F_ADDR) != 0)
+		return -1;
+	return node;
+}
+
+static void check_range(const char *how, char *p, size_t size,
+			size_t request)
+{
+	unsigned long mask = request < threshold ? small_mask : large_mask;
+	size_t npages = (size + PAGE - 1) / PAGE;
+	size_t step = npages > 256 ? npages / 256 : 1;
+
+	memset(p, 0x5a, size);
+	for (size_t i = 0; i < npages; i += step) {
+		char *addr = i == 0 ? p : (char *)((uintptr_t)(p + i * PAGE) &
+						   ~(PAGE - 1));
+		int node = node_of(addr);
+
+		checked++;
+		if (node < 0 || !(mask >> node & 1)) {
+			if (failures++ < 20)
+				printf("%s(%zu): page %zu on node %d, "
+				       "want mask %#lx\n",
+				       how, request, i, node, mask);
+		}
+	}
+}
+
+static void check_all_sizes(void)
+{
+	for (size_t size = 16; size <= MAX_SIZE; size *= 2) {
+		size_t sizes[] = {size - size / 4, size, size + size / 8};
+
+		for (int k = 0; k < 3; k++) {
+			size_t n = sizes[k];
+			char *a = malloc(n), *b = calloc(1, n), *c = NULL;
+
+			if (posix_memalign((void **)&c, 64, n) != 0)
+				c = NULL;
+			if (a == NULL || b == NULL || c == NULL) {
+				printf("allocation of %zu failed\n", n);
+				failures++;
+				continue;
+			}
+			check_range("malloc", a, n, n);
+			check_range("calloc", b, n, n);
+			check_range("posix_memalign", c, n, n);
+			a = realloc(a, n * 2);
+			check_range("realloc", a, n * 2, n * 2);
+			free(a);
+			free(b);
+			free(c);
+		}
+	}
+	for (size_t size = PAGE; size <= MAX_SIZE; size *= 4) {
+		char *m = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (m == MAP_FAILED) {
+			failures++;
+			continue;
+		}
+		check_range("mmap", m, size, size);
+		munmap(m, size);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 3 && strcmp(argv[1], "all") == 0) {
+		small_mask = large_mask = strtoul(argv[2], NULL, 16);
+	} else if (argc == 5 && strcmp(argv[1], "split") == 0) {
+		small_mask = strtoul(argv[2], NULL, 16);
+		large_mask = strtoul(argv[3], NULL, 16);
+		threshold = strtoull(argv[4], NULL, 0);
+	} else {
+		fprintf(stderr, "usage: placement all MASK | split SMALL "
+				"LARGE THRESHOLD\n");
+		return 2;
+	}
+	check_all_sizes();
+	if (failures == 0)
+		printf("ok: %d pages checked\n", checked);
+	return failures != 0;
+}

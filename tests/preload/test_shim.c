@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The shim on this machine: what it exports, the malloc contract as seen
+ * by a program running under it, and real programs giving the same output
+ * with and without it.
+ */
+#include <criterion/criterion.h>
+
+#include "shim-run.h"
+
+#define PROGRAM(name) PROGRAMS_DIR "/" name
+
+static const char *const bind_all[] = {ENV_POLICY "=bind", NULL};
+
+static void expect_ok(char *const argv[], const char *const *env,
+		      const char *want)
+{
+	struct run_result r = run_program(argv, 1, env);
+
+	cr_assert_eq(r.status, 0, "%s exited %d: %s", argv[0], r.status,
+		     r.out);
+	cr_assert(strstr(r.out, want) != NULL, "%s said: %s", argv[0], r.out);
+	free(r.out);
+}
+
+/* Same standard output and status with and without the shim. */
+static void expect_same_output(char *const argv[])
+{
+	struct run_result plain = run_program(argv, 0, NULL);
+	struct run_result shim = run_program(argv, 1, bind_all);
+
+	cr_assert_eq(plain.status, 0, "%s failed without the shim", argv[0]);
+	cr_assert_eq(shim.status, plain.status, "%s: status %d, want %d",
+		     argv[0], shim.status, plain.status);
+	cr_assert_eq(shim.len, plain.len, "%s: %zu bytes of output, want %zu",
+		     argv[0], shim.len, plain.len);
+	cr_assert(memcmp(shim.out, plain.out, plain.len) == 0,
+		  "%s: output differs", argv[0]);
+	free(plain.out);
+	free(shim.out);
+}
+
+Test(shim, exports_only_the_interposed_functions)
+{
+	static const char *const want =
+		"aligned_alloc calloc free malloc malloc_usable_size memalign "
+		"mmap mmap64 mremap munmap posix_memalign pvalloc realloc "
+		"reallocarray valloc ";
+	char *argv[] = {"/bin/sh", "-c",
+			"nm -D --defined-only " SHIM_PATH
+			" | awk '{print $3}' | sort | tr '\\n' ' '",
+			NULL};
+	struct run_result r = run_program(argv, 0, NULL);
+
+	cr_assert_eq(r.status, 0);
+	cr_assert_str_eq(r.out, want);
+	free(r.out);
+}
+
+Test(shim, malloc_family_keeps_its_contract)
+{
+	char *argv[] = {PROGRAM("malloc_family"), "basics", NULL};
+
+	expect_ok(argv, bind_all, "ok");
+}
+
+Test(shim, malloc_family_keeps_its_contract_with_split_size_rules)
+{
+	static const char *const rules[] = {
+		ENV_RULES "=bind::1000-;default::-999", NULL};
+	char *argv[] = {PROGRAM("malloc_family"), "basics", NULL};
+
+	expect_ok(argv, rules, "ok");
+}
+
+Test(shim, pointers_from_another_allocator_are_survived)
+{
+	char *argv[] = {PROGRAM("malloc_family"), "foreign", NULL};
+
+	expect_ok(argv, bind_all, "ok");
+}
+
+Test(shim, cxx_new_in_a_dlopened_library_reaches_the_shim)
+{
+	char *argv[] = {PROGRAM("cxx_news_driver"), PROGRAM("libcxx_news.so"),
+			NULL};
+
+	expect_ok(argv, bind_all, "0 of 256 blocks from new missed the shim");
+}
+
+Test(shim, fork_and_exec_under_threads_neither_hang_nor_crash,
+     .timeout = 300)
+{
+	char *argv[] = {PROGRAM("fork_storm"), NULL};
+
+	expect_ok(argv, bind_all, "0 of 200 children failed");
+}
+
+Test(shim, multithreaded_cxx_program_gives_the_same_output)
+{
+	char *argv[] = {PROGRAM("threads_cxx"), NULL};
+
+	expect_same_output(argv);
+}
+
+Test(shim, python_gives_the_same_output)
+{
+	char *argv[] = {"/usr/bin/python3", "-c",
+			"import json, re, collections\n"
+			"d = {str(i): list(range(i % 50)) for i in range(20000)}\n"
+			"s = json.dumps(d, sort_keys=True)\n"
+			"c = collections.Counter(re.findall(r'\\d+', s))\n"
+			"print(len(s), c.most_common(5))\n",
+			NULL};
+
+	expect_same_output(argv);
+}
+
+Test(shim, perl_gives_the_same_output)
+{
+	char *argv[] = {"/usr/bin/perl", "-e",
+			"my %h; $h{$_ % 977} .= $_ for 1..200000;"
+			"print join(',', map { length $h{$_} } sort { $a <=> $b }"
+			" keys %h), \"\\n\";",
+			NULL};
+
+	expect_same_output(argv);
+}
+
+Test(shim, sort_gives_the_same_output)
+{
+	char *argv[] = {"/bin/sh", "-c",
+			"seq 1 200000 | awk '{print ($1 * 7919) % 100003}' | "
+			"LD_PRELOAD=$SORT_PRELOAD sort -n | md5sum",
+			NULL};
+	static const char *const with[] = {
+		"SORT_PRELOAD=" SHIM_PATH, ENV_POLICY "=bind", NULL};
+	struct run_result plain = run_program(argv, 0, NULL);
+	struct run_result shim = run_program(argv, 0, with);
+
+	cr_assert_eq(shim.status, 0);
+	cr_assert_str_eq(shim.out, plain.out);
+	free(plain.out);
+	free(shim.out);
+}
+
+Test(shim, ls_recursive_gives_the_same_output)
+{
+	char *argv[] = {"/bin/ls", "-R", "/usr/include", NULL};
+
+	expect_same_output(argv);
+}
+
+Test(shim, gcc_gives_the_same_output)
+{
+	char *argv[] = {"/bin/sh", "-c",
+			"printf '#include <stdio.h>\\nint main(void)"
+			"{ puts(\"hi\"); return 0; }\\n' | "
+			"gcc -O2 -x c - -S -o - | grep -v ident | md5sum",
+			NULL};
+
+	expect_same_output(argv);
+}
+
+Test(shim, sqlite3_gives_the_same_output)
+{
+	char *argv[] = {"/usr/bin/sqlite3", ":memory:",
+			"create table t(a, b);"
+			"with recursive c(x) as (select 1 union all select x + 1"
+			" from c where x < 50000) insert into t select x,"
+			" hex(x * x) from c;"
+			"select count(*), sum(a), max(b) from t;",
+			NULL};
+
+	if (access(argv[0], X_OK) != 0)
+		cr_skip_test("sqlite3 is not installed");
+	expect_same_output(argv);
+}
