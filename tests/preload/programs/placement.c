@@ -61,31 +61,42 @@ static void check_range(const char *how, char *p, size_t size,
 	}
 }
 
+/* One block at a time, so that the program needs little memory on the
+ * node (other tests run beside it). */
+static void check_one_size(size_t n)
+{
+	char *p = malloc(n);
+
+	if (p == NULL)
+		goto fail;
+	check_range("malloc", p, n, n);
+	p = realloc(p, n * 2);
+	if (p == NULL)
+		goto fail;
+	check_range("realloc", p, n * 2, n * 2);
+	free(p);
+	p = calloc(1, n);
+	if (p == NULL)
+		goto fail;
+	check_range("calloc", p, n, n);
+	free(p);
+	if (posix_memalign((void **)&p, 64, n) != 0)
+		goto fail;
+	check_range("posix_memalign", p, n, n);
+	free(p);
+	return;
+fail:
+	printf("allocation of %zu failed\n", n);
+	failures++;
+}
+
 static void check_all_sizes(void)
 {
 	for (size_t size = 16; size <= MAX_SIZE; size *= 2) {
 		size_t sizes[] = {size - size / 4, size, size + size / 8};
 
-		for (int k = 0; k < 3; k++) {
-			size_t n = sizes[k];
-			char *a = malloc(n), *b = calloc(1, n), *c = NULL;
-
-			if (posix_memalign((void **)&c, 64, n) != 0)
-				c = NULL;
-			if (a == NULL || b == NULL || c == NULL) {
-				printf("allocation of %zu failed\n", n);
-				failures++;
-				continue;
-			}
-			check_range("malloc", a, n, n);
-			check_range("calloc", b, n, n);
-			check_range("posix_memalign", c, n, n);
-			a = realloc(a, n * 2);
-			check_range("realloc", a, n * 2, n * 2);
-			free(a);
-			free(b);
-			free(c);
-		}
+		for (int k = 0; k < 3; k++)
+			check_one_size(sizes[k]);
 	}
 	for (size_t size = PAGE; size <= MAX_SIZE; size *= 4) {
 		char *m = mmap(NULL, size, PROT_READ | PROT_WRITE,

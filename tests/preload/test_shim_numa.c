@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Where the shim's memory lands, page by page, inside the 4-node VM:
+ *   bash scripts/numa-vm --nodes 4 --mem 1G -- env AML_TEST_NUMA_NODES=4 \
+ *        meson test -C build-shim --suite numa --no-rebuild -v
+ * (the python test needs 256 MiB free on node 2: --mem 1G). Tests run
+ * side by side: the preferred test has node 3 to itself, so that nothing
+ * spills from it for want of room.
+ */
+#include <criterion/criterion.h>
+#include <numa.h>
+
+#include "shim-run.h"
+
+#define PROGRAM(name) PROGRAMS_DIR "/" name
+
+static void need_nodes(int n)
+{
+	const char *vm = getenv("AML_TEST_NUMA_NODES");
+	int have = numa_available() < 0 ? 1 : numa_num_configured_nodes();
+
+	if (vm != NULL)
+		cr_assert_geq(have, n, "the VM has %d NUMA nodes, need %d",
+			      have, n);
+	else if (have < n)
+		cr_skip_test("needs %d NUMA nodes; runs inside scripts/numa-vm",
+			     n);
+}
+
+static void expect_placement(char *const argv[], const char *const *env)
+{
+	struct run_result r = run_program(argv, 1, env);
+
+	cr_assert_eq(r.status, 0, "%s", r.out);
+	cr_assert(strncmp(r.out, "ok", 2) == 0, "%s", r.out);
+	free(r.out);
+}
+
+Test(shim_numa, bind_places_every_size_class_and_mmap_on_the_node)
+{
+	static const char *const env[] = {ENV_POLICY "=bind",
+					  ENV_NODES "=1", NULL};
+	char *argv[] = {PROGRAM("placement"), "all", "2", NULL};
+
+	need_nodes(4);
+	expect_placement(argv, env);
+}
+
+Test(shim_numa, preferred_places_every_size_class_and_mmap_on_the_node)
+{
+	static const char *const env[] = {ENV_POLICY "=preferred",
+					  ENV_NODES "=3", NULL};
+	char *argv[] = {PROGRAM("placement"), "all", "8", NULL};
+
+	need_nodes(4);
+	expect_placement(argv, env);
+}
+
+Test(shim_numa, interleave_keeps_every_page_on_the_node_set)
+{
+	static const char *const env[] = {ENV_POLICY "=interleave",
+					  ENV_NODES "=0-3", NULL};
+	char *argv[] = {PROGRAM("placement"), "all", "f", NULL};
+
+	need_nodes(4);
+	expect_placement(argv, env);
+}
+
+Test(shim_numa, size_rules_send_large_and_small_to_different_nodes)
+{
+	static const char *const env[] = {
+		ENV_RULES "=bind:2:64K-;bind:1:-65535", NULL};
+	char *argv[] = {PROGRAM("placement"), "split", "2", "4", "65536",
+			NULL};
+
+	need_nodes(4);
+	expect_placement(argv, env);
+}
+
+Test(shim_numa, size_rules_below_the_thread_cache_limit_are_honoured)
+{
+	static const char *const env[] = {
+		ENV_RULES "=bind:2:1000-;bind:1:-999", NULL};
+	char *argv[] = {PROGRAM("placement"), "split", "2", "4", "1000",
+			NULL};
+
+	need_nodes(4);
+	expect_placement(argv, env);
+}
+
+/* Sum the pages per node of the lines of numa_maps bound to node 2. */
+static void count_bound_pages(const char *maps, unsigned long *on2,
+			      unsigned long *elsewhere)
+{
+	const char *line = maps;
+
+	*on2 = *elsewhere = 0;
+	while (line && *line) {
+		const char *end = strchr(line, '\n');
+		size_t len = end ? (size_t)(end - line) : strlen(line);
+		char buf[1024];
+
+		snprintf(buf, sizeof(buf), "%.*s", (int)len, line);
+		if (strstr(buf, " bind:2") != NULL) {
+			for (char *t = strtok(buf, " "); t; t = strtok(NULL, " ")) {
+				int node;
+				unsigned long pages;
+
+				if (sscanf(t, "N%d=%lu", &node, &pages) != 2)
+					continue;
+				if (node == 2)
+					*on2 += pages;
+				else
+					*elsewhere += pages;
+			}
+		}
+		line = end ? end + 1 : NULL;
+	}
+}
+
+Test(shim_numa, python_bytearray_lands_on_the_bound_node, .timeout = 300)
+{
+	static const char *const env[] = {ENV_POLICY "=bind",
+					  ENV_NODES "=2", NULL};
+	char *argv[] = {"/usr/bin/python3", "-c",
+			"b = bytearray(256 << 20)\n"
+			"for i in range(0, len(b), 4096): b[i] = 1\n"
+			"print(open('/proc/self/numa_maps').read())\n",
+			NULL};
+	struct run_result r;
+	unsigned long on2, elsewhere;
+
+	need_nodes(4);
+	r = run_program(argv, 1, env);
+	cr_assert_eq(r.status, 0, "python3 exited %d", r.status);
+	count_bound_pages(r.out, &on2, &elsewhere);
+	cr_assert_geq(on2, (256UL << 20) / 4096,
+		      "%lu pages bound to node 2 are on it", on2);
+	cr_assert_eq(elsewhere, 0, "%lu pages bound to node 2 are elsewhere",
+		     elsewhere);
+	free(r.out);
+}
