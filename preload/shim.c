@@ -82,6 +82,11 @@ void shim_log(int level, const char *fmt, ...)
 	va_end(ap);
 }
 
+int shim_log_fd(void)
+{
+	return log_fd >= 0 ? log_fd : STDERR_FILENO;
+}
+
 static void log_open(void)
 {
 	int fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, LOG_FD_MIN);
@@ -115,11 +120,9 @@ const struct aml_area *shim_rule_area(int rule)
 
 int shim_rule_for_size(size_t size)
 {
-	for (int i = 0; i < config.nrules; i++)
-		if (size >= config.rules[i].min_size &&
-		    size <= config.rules[i].max_size)
-			return i;
-	return SHIM_UNROUTED;
+	int rule = shim_rule_find(&config, size);
+
+	return rule < 0 ? SHIM_UNROUTED : rule;
 }
 
 const struct shim_config *shim_config(void)
