@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Invariants of a parsed shim configuration, shared by fuzz_rules and
+ * fuzz_settings: every rule is well formed over allowed nodes, and the
+ * rules, printed by shim_rule_format and written back as AML_RULES, parse
+ * to the same rules.
+ */
+#ifndef AML_TESTS_FUZZ_CONFIG_CHECK_H
+#define AML_TESTS_FUZZ_CONFIG_CHECK_H
+
+#include "fuzz.h"
+#include "settings.h"
+
+#define CHECK_WORD_BITS (8 * sizeof(unsigned long))
+
+/* Machines the configuration is read on: 4 nodes, and a sparse one. */
+static inline void check_machines(unsigned long allowed[2][SHIM_NODE_WORDS])
+{
+	static const size_t sparse[] = { 0, 2, 5, 64, 65, 66, 70, 1023 };
+
+	memset(allowed, 0, 2 * SHIM_NODE_WORDS * sizeof(unsigned long));
+	allowed[0][0] = 0xf;
+	for (size_t i = 0; i < sizeof(sparse) / sizeof(sparse[0]); i++)
+		allowed[1][sparse[i] / CHECK_WORD_BITS] |=
+			1UL << (sparse[i] % CHECK_WORD_BITS);
+}
+
+static inline size_t check_node_count(const unsigned long *mask)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < SHIM_NODE_WORDS; i++)
+		n += (size_t)__builtin_popcountl(mask[i]);
+	return n;
+}
+
+static inline void check_rule(const struct shim_rule *rule,
+			      const unsigned long *allowed)
+{
+	size_t n = check_node_count(rule->nodes);
+
+	for (size_t i = 0; i < SHIM_NODE_WORDS; i++)
+		fuzz_require((rule->nodes[i] & ~allowed[i]) == 0);
+	fuzz_require(rule->min_size <= rule->max_size);
+	switch (rule->policy) {
+	case AML_AREA_LINUX_POLICY_DEFAULT:
+		fuzz_require(n == 0);
+		break;
+	case AML_AREA_LINUX_POLICY_PREFERRED:
+		fuzz_require(n == 1);
+		break;
+	case AML_AREA_LINUX_POLICY_BIND:
+	case AML_AREA_LINUX_POLICY_INTERLEAVE:
+		fuzz_require(n >= 1);
+		break;
+	default:
+		fuzz_require(!"a policy outside the enum");
+	}
+}
+
+/* "interleave nodes 0-3 sizes 1M-" → "interleave:0-3:1M-". */
+static inline size_t check_rule_as_text(const struct shim_rule *rule,
+					char *out, size_t cap)
+{
+	char line[8192], *nodes, *sizes;
+	int len;
+
+	fuzz_require(shim_rule_format(rule, line, sizeof(line)) <
+		     sizeof(line));
+	sizes = strstr(line, " sizes ");
+	fuzz_require(sizes != NULL);
+	*sizes = '\0';
+	sizes += strlen(" sizes ");
+	if (!strcmp(sizes, "all"))
+		sizes = "";
+	nodes = strstr(line, " nodes ");
+	if (nodes) {
+		*nodes = '\0';
+		nodes += strlen(" nodes ");
+	}
+	len = snprintf(out, cap, "%s:%s:%s", line, nodes ? nodes : "", sizes);
+	fuzz_require(len > 0 && (size_t)len < cap);
+	return (size_t)len;
+}
+
+static const char *check_serve_rules(const char *name, void *ctx)
+{
+	return strcmp(name, "AML_RULES") ? NULL : ctx;
+}
+
+static inline void check_round_trip(const struct shim_config *cfg,
+				    const unsigned long *allowed)
+{
+	static char text[SHIM_MAX_RULES * 8192];
+	struct shim_config again;
+	char err[SHIM_ERR_LEN];
+	size_t len = 0;
+
+	if (cfg->nrules == 0)
+		return;
+	for (int i = 0; i < cfg->nrules; i++) {
+		if (i)
+			text[len++] = ';';
+		len += check_rule_as_text(&cfg->rules[i], text + len,
+					  sizeof(text) - len);
+	}
+	if (shim_settings_parse(&again, check_serve_rules, text, allowed, err,
+				sizeof(err)) != 0) {
+		fprintf(stderr, "AML_RULES=\"%s\": %s\n", text, err);
+		fuzz_require(!"printed rules parse back");
+	}
+	fuzz_require(again.nrules == cfg->nrules);
+	for (int i = 0; i < cfg->nrules; i++) {
+		const struct shim_rule *a = &cfg->rules[i], *b = &again.rules[i];
+
+		fuzz_require(a->policy == b->policy);
+		fuzz_require(!memcmp(a->nodes, b->nodes, sizeof(a->nodes)));
+		fuzz_require(a->min_size == b->min_size);
+		fuzz_require(a->max_size == b->max_size);
+	}
+}
+
+/* After shim_settings_parse returned rc with err[0..errlen). */
+static inline void check_config(const struct shim_config *cfg, int rc,
+				const char *err, size_t errlen,
+				const unsigned long *allowed)
+{
+	fuzz_require(rc == 0 || rc == -1);
+	fuzz_require(fuzz_is_terminated(err, errlen));
+	fuzz_require(cfg->nrules >= 0 && cfg->nrules <= SHIM_MAX_RULES);
+	fuzz_require(cfg->log_level >= 0 && cfg->log_level <= 3);
+	fuzz_require(cfg->route_mmap == 0 || cfg->route_mmap == 1);
+	fuzz_require(cfg->strict == 0 || cfg->strict == 1);
+	fuzz_require(cfg->report == 0 || cfg->report == 1);
+	fuzz_require(memchr(cfg->report_path, '\0',
+			    sizeof(cfg->report_path)) != NULL);
+	if (rc == -1) {
+		fuzz_require(cfg->nrules == 0);
+		fuzz_require(errlen < 2 || err[0] != '\0');
+		return;
+	}
+	fuzz_require(errlen == 0 || err[0] == '\0');
+	for (int i = 0; i < cfg->nrules; i++)
+		check_rule(&cfg->rules[i], allowed);
+	check_round_trip(cfg, allowed);
+}
+
+#endif /* AML_TESTS_FUZZ_CONFIG_CHECK_H */
