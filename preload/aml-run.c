@@ -212,7 +212,11 @@ static void print_help(void)
 			 o->has_arg == optional_argument ? "]" : "");
 		printf("  %-35s %s\n", left, o->help);
 	}
-	printf("\nNODES: numactl node list, e.g. 0-3,5  all  !1  +0-1\n"
+	printf("\nNODES: numactl node list, e.g. 0-3,5  all  !1  +0-1, or a "
+	       "form resolved by\n"
+	       "each process where it runs: @local-rank  "
+	       "@local-rank=LIST|LIST...  @cpu-local\n"
+	       "@nearest[=K] (see docs/cluster.md)\n"
 	       "Sizes: bytes with K, M or G suffixes (1024-based), bounds "
 	       "inclusive.\n"
 	       "\nEnvironment (what the options set; may also be set "
@@ -276,6 +280,24 @@ static void print_man(void)
 		troff(o->help);
 		printf("\n");
 	}
+	printf(".SH NODE LISTS\n"
+	       "A node list is numactl's (0\\-3,5  all  !1  +0\\-1) or one "
+	       "of these forms, resolved by each process where it runs, so "
+	       "that aml\\-run can serve as the per\\-rank wrapper of MPI "
+	       "launchers and srun:\n"
+	       ".TP\n.B @local\\-rank\n"
+	       "the k\\-th allowed node, k = local rank modulo the number "
+	       "of allowed nodes; the local rank comes from the first set of "
+	       "OMPI_COMM_WORLD_LOCAL_RANK, MPI_LOCALRANKID, SLURM_LOCALID, "
+	       "PMI_LOCAL_RANK, MV2_COMM_WORLD_LOCAL_RANK, PALS_LOCAL_RANKID, "
+	       "FLUX_TASK_LOCAL_ID\n"
+	       ".TP\n.BI @local\\-rank= LIST | LIST ...\n"
+	       "local rank r takes node list r modulo the number of lists\n"
+	       ".TP\n.B @cpu\\-local\n"
+	       "the nodes of the CPUs the process is bound to\n"
+	       ".TP\n.BI @nearest[= K ]\n"
+	       "the K (default 1) allowed nodes nearest to those CPUs by "
+	       "the kernel's node distances, ties by node number\n");
 	printf(".SH ENVIRONMENT\n");
 	for (i = 0; i < shim_settings_count; i++) {
 		const struct shim_setting *s = &shim_settings[i];
@@ -296,6 +318,10 @@ static void print_man(void)
 	       "./app\naml\\-run \\-\\-membind=1 \\-\\-size=1M \\-\\-report "
 	       "\\-\\- ./app\naml\\-run \\-\\-rule=interleave:0\\-3:1M\\- "
 	       "\\-\\-rule=bind:0 \\-\\- ./app\n"
+	       "mpirun \\-np 4 aml\\-run \\-\\-membind=@local\\-rank "
+	       "\\-\\- ./app\n"
+	       "srun \\-n 4 aml\\-run \\-\\-membind=@cpu\\-local "
+	       "\\-\\- ./app\n"
 	       "LD_PRELOAD=" SHIM_NAME " AML_POLICY=interleave "
 	       "AML_NODES=0\\-3 ./app\n.fi\n"
 	       ".SH SEE ALSO\nnumactl(8), mbind(2), move_pages(2)\n");
@@ -450,6 +476,8 @@ static void print_dry_run(const struct launch *l,
 	}
 	if (cfg->nrules == 0)
 		printf("no rules: default placement\n");
+	if (cfg->resolved[0])
+		printf("for this process: %s\n", cfg->resolved);
 	printf("command:");
 	for (; command && *command; command++)
 		printf(" %s", *command);

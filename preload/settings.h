@@ -37,6 +37,11 @@ struct shim_config {
 	int strict;      /* invalid configuration: exit instead of warning */
 	int report;      /* write a placement report at exit */
 	char report_path[256]; /* "" = standard error */
+	/* How the placement forms (@local-rank, @cpu-local, @nearest) of
+	 * the node fields resolved for this process, e.g. `"@local-rank" ->
+	 * node 1 (local rank 1 from OMPI_COMM_WORLD_LOCAL_RANK of allowed
+	 * nodes 0-3)`, several joined by "; "; "" when none was used. */
+	char resolved[SHIM_ERR_LEN];
 };
 
 /* How the parser reads a variable: secure_getenv in the shim, a table in
