@@ -634,7 +634,7 @@ static int local_rank(shim_getter get, void *ctx, unsigned long *rank,
 	}
 	msg_str(msg, "no local rank in the environment (looked for ");
 	msg_rank_vars(msg);
-	msg_str(msg, "; start the program through mpirun or srun)");
+	msg_str(msg, "; run under mpirun or srun)");
 	return -1;
 }
 

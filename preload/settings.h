@@ -16,7 +16,7 @@
 #define SHIM_MAX_NODES 1024
 #define SHIM_NODE_WORDS (SHIM_MAX_NODES / (8 * sizeof(unsigned long)))
 #define SHIM_MAX_RULES 8
-#define SHIM_ERR_LEN 256
+#define SHIM_ERR_LEN 512
 
 /* One placement rule: allocations of min_size..max_size bytes (inclusive)
  * come from a Linux area with this policy over exactly these nodes. */

@@ -317,3 +317,62 @@ Test(aml_run, the_shim_is_found_next_to_aml_run_in_the_build_tree)
 	snprintf(want, sizeof(want), "LD_PRELOAD=%s\n", shim);
 	cr_assert_str_eq(output, want);
 }
+
+/* ------------------------------------------------------------------------
+ * As the per-rank wrapper of MPI launchers and srun
+ */
+
+Test(aml_run, placement_forms_reach_the_program_unresolved)
+{
+	cr_assert_eq(run("-- true; SLURM_LOCALID=1 %s "
+			 "--membind=@local-rank -- sh -c 'echo \"$AML_NODES\"'",
+			 aml_run()),
+		     0, "%s", output);
+	cr_assert_str_eq(output, "@local-rank\n");
+	cr_assert_eq(run("-- true; SLURM_LOCALID=0 %s "
+			 "--interleave='@local-rank=0|all' -- sh -c 'echo "
+			 "\"$AML_NODES\"'",
+			 aml_run()),
+		     0, "%s", output);
+	cr_assert_str_eq(output, "@local-rank=0|all\n");
+}
+
+Test(aml_run, dry_run_shows_how_this_process_resolved_its_nodes)
+{
+	cr_assert_eq(run("-- true; OMPI_COMM_WORLD_LOCAL_RANK=4 %s "
+			 "--membind=@local-rank --dry-run -- ./app",
+			 aml_run()),
+		     0, "%s", output);
+	cr_assert(strstr(output, "AML_NODES=@local-rank\n"), "%s", output);
+	cr_assert(strstr(output, "rule 0: bind nodes "), "%s", output);
+	cr_assert(strstr(output, "for this process: \"@local-rank\" -> node "),
+		  "%s", output);
+	cr_assert(strstr(output, "(local rank 4 from "
+				 "OMPI_COMM_WORLD_LOCAL_RANK of allowed "
+				 "nodes "),
+		  "%s", output);
+}
+
+Test(aml_run, local_rank_outside_a_launcher_exits_2)
+{
+	cr_assert_eq(run("-- true; env -u OMPI_COMM_WORLD_LOCAL_RANK -u "
+			 "MPI_LOCALRANKID -u SLURM_LOCALID -u PMI_LOCAL_RANK "
+			 "-u MV2_COMM_WORLD_LOCAL_RANK -u PALS_LOCAL_RANKID "
+			 "-u FLUX_TASK_LOCAL_ID %s --membind=@local-rank -- "
+			 "true",
+			 aml_run()),
+		     2, "%s", output);
+	cr_assert(strstr(output, "aml-run: AML_NODES=\"@local-rank\": no local "
+				 "rank in the environment (looked for "),
+		  "%s", output);
+}
+
+Test(aml_run, cpu_local_and_nearest_are_accepted_by_every_policy_option)
+{
+	cr_assert_eq(run("--membind=@cpu-local -- true"), 0, "%s", output);
+	cr_assert_eq(run("--interleave=@nearest=2 -- true"), 0, "%s", output);
+	cr_assert_eq(run("--preferred=@nearest -- true"), 0, "%s", output);
+	cr_assert_eq(run("--rule=bind:@cpu-local:1M- -- true"), 0, "%s",
+		     output);
+	cr_assert_eq(run("--membind=@nowhere -- true"), 2, "%s", output);
+}

@@ -544,3 +544,272 @@ Test(table, readme_table_matches_the_settings_table)
 				   row);
 	}
 }
+
+/* ------------------------------------------------------------------------
+ * Placement forms: node lists resolved where the process runs
+ */
+
+#define NO_RANK_MESSAGE                                                     \
+	"AML_NODES=\"@local-rank\": no local rank in the environment "     \
+	"(looked for OMPI_COMM_WORLD_LOCAL_RANK, MPI_LOCALRANKID, "           \
+	"SLURM_LOCALID, PMI_LOCAL_RANK, MV2_COMM_WORLD_LOCAL_RANK, "          \
+	"PALS_LOCAL_RANKID, FLUX_TASK_LOCAL_ID; run under mpirun or srun)"
+
+/* This machine's nodes as /sys lists them: "0\n" on a one-node host. */
+static void need_one_node_host(void)
+{
+	char online[64] = "";
+	FILE *f = fopen("/sys/devices/system/node/online", "r");
+
+	if (f) {
+		if (!fgets(online, sizeof(online), f))
+			online[0] = '\0';
+		fclose(f);
+	}
+	if (f && strcmp(online, "0\n"))
+		cr_skip_test("this host has NUMA nodes %s", online);
+}
+
+static void expect_nodes(const struct env *env, unsigned long mask)
+{
+	cr_assert_eq(parse(env), 0, "%s", err);
+	cr_assert_eq(cfg.nrules, 1);
+	cr_assert_eq(cfg.rules[0].nodes[0], mask, "nodes 0x%lx, not 0x%lx",
+		     cfg.rules[0].nodes[0], mask);
+}
+
+static void expect_error(const struct env *env, const char *message)
+{
+	cr_assert_eq(parse(env), -1);
+	cr_assert_str_eq(err, message);
+	cr_assert_eq(cfg.nrules, 0);
+}
+
+Test(forms, local_rank_takes_the_node_of_that_number)
+{
+	expect_nodes(ENV({ "AML_NODES", "@local-rank" },
+			 { "OMPI_COMM_WORLD_LOCAL_RANK", "2" }),
+		     0x4UL);
+	cr_assert_eq(cfg.rules[0].policy, AML_AREA_LINUX_POLICY_BIND);
+}
+
+Test(forms, local_rank_wraps_around_the_allowed_nodes)
+{
+	expect_nodes(ENV({ "AML_NODES", "@local-rank" },
+			 { "SLURM_LOCALID", "5" }),
+		     0x2UL);
+}
+
+Test(forms, local_rank_counts_allowed_nodes_not_node_numbers)
+{
+	static const unsigned long odd[SHIM_NODE_WORDS] = { 0x2aUL };
+
+	cr_assert_eq(shim_settings_parse(&cfg, env_get,
+					 (void *)ENV({ "AML_NODES",
+						       "@local-rank" },
+						     { "MPI_LOCALRANKID",
+						       "4" }),
+					 odd, err, sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(cfg.rules[0].nodes[0], 0x8UL, "rank 4 of 1,3,5 is 3");
+}
+
+static const char *const rank_vars[] = {
+	"OMPI_COMM_WORLD_LOCAL_RANK", "MPI_LOCALRANKID",
+	"SLURM_LOCALID",              "PMI_LOCAL_RANK",
+	"MV2_COMM_WORLD_LOCAL_RANK",  "PALS_LOCAL_RANKID",
+	"FLUX_TASK_LOCAL_ID",
+};
+
+/* Parameters cross into another process: an index, not a pointer. */
+ParameterizedTestParameters(forms, every_launchers_variable_is_read)
+{
+	static int cases[] = { 0, 1, 2, 3, 4, 5, 6 };
+
+	return cr_make_param_array(int, cases,
+				   sizeof(cases) / sizeof(cases[0]));
+}
+
+ParameterizedTest(int *i, forms, every_launchers_variable_is_read)
+{
+	expect_nodes(ENV({ "AML_NODES", "@local-rank" },
+			 { rank_vars[*i], "3" }),
+		     0x8UL);
+}
+
+Test(forms, launchers_variables_win_over_slurms)
+{
+	/* mpirun inside a Slurm job: every rank inherits SLURM_LOCALID=0. */
+	expect_nodes(ENV({ "AML_NODES", "@local-rank" },
+			 { "SLURM_LOCALID", "0" },
+			 { "OMPI_COMM_WORLD_LOCAL_RANK", "1" }),
+		     0x2UL);
+	expect_nodes(ENV({ "AML_NODES", "@local-rank" },
+			 { "SLURM_LOCALID", "0" },
+			 { "MPI_LOCALRANKID", "3" }),
+		     0x8UL);
+}
+
+Test(forms, open_mpi_wins_over_hydra_and_slurm_over_pmi)
+{
+	expect_nodes(ENV({ "AML_NODES", "@local-rank" },
+			 { "MPI_LOCALRANKID", "3" },
+			 { "OMPI_COMM_WORLD_LOCAL_RANK", "2" }),
+		     0x4UL);
+	expect_nodes(ENV({ "AML_NODES", "@local-rank" },
+			 { "PMI_LOCAL_RANK", "3" },
+			 { "SLURM_LOCALID", "1" }),
+		     0x2UL);
+}
+
+Test(forms, no_local_rank_names_every_variable_looked_for)
+{
+	expect_error(ENV({ "AML_NODES", "@local-rank" }), NO_RANK_MESSAGE);
+}
+
+Test(forms, bad_rank_values_are_refused_not_skipped)
+{
+	static const char *const bad[] = { "-1", "x", "", "1x", "01",
+					   "99999999999999999999999", NULL };
+	const char *const *value;
+	char want[SHIM_ERR_LEN];
+
+	for (value = bad; *value; value++) {
+		snprintf(want, sizeof(want),
+			 "AML_NODES=\"@local-rank\": OMPI_COMM_WORLD_LOCAL_RANK="
+			 "\"%s\" is not a local rank (a number from 0)",
+			 *value);
+		expect_error(ENV({ "AML_NODES", "@local-rank" },
+				 { "OMPI_COMM_WORLD_LOCAL_RANK", *value },
+				 { "SLURM_LOCALID", "1" }),
+			     want);
+	}
+}
+
+Test(forms, rank_map_gives_each_rank_its_list)
+{
+	expect_nodes(ENV({ "AML_NODES", "@local-rank=3|2|1|0" },
+			 { "SLURM_LOCALID", "1" }),
+		     0x4UL);
+	expect_nodes(ENV({ "AML_NODES", "@local-rank=0-1|2-3" },
+			 { "SLURM_LOCALID", "1" }),
+		     0xcUL);
+}
+
+Test(forms, rank_map_wraps_around_its_entries)
+{
+	expect_nodes(ENV({ "AML_NODES", "@local-rank=0,0|1" },
+			 { "SLURM_LOCALID", "4" }),
+		     0x1UL);
+	expect_nodes(ENV({ "AML_NODES", "@local-rank=2" },
+			 { "SLURM_LOCALID", "7" }),
+		     0x4UL);
+}
+
+Test(forms, rank_map_entries_are_all_checked_not_just_the_ranks)
+{
+	expect_error(ENV({ "AML_NODES", "@local-rank=0|9" },
+			 { "SLURM_LOCALID", "0" }),
+		     "AML_NODES=\"@local-rank=0|9\": entry 1 of the rank map: "
+		     "node 9 does not exist (allowed nodes: 0-3)");
+	expect_error(ENV({ "AML_NODES", "@local-rank=0||1" },
+			 { "SLURM_LOCALID", "0" }),
+		     "AML_NODES=\"@local-rank=0||1\": entry 1 of the rank map "
+		     "is empty");
+	expect_error(ENV({ "AML_NODES", "@local-rank=" },
+			 { "SLURM_LOCALID", "0" }),
+		     "AML_NODES=\"@local-rank=\": entry 0 of the rank map is "
+		     "empty");
+}
+
+Test(forms, forms_work_in_rule_node_fields)
+{
+	cr_assert_eq(parse(ENV({ "AML_RULES",
+				 "interleave:@local-rank=0-1|2-3:1M-;"
+				 "bind:@local-rank" },
+			       { "OMPI_COMM_WORLD_LOCAL_RANK", "1" })),
+		     0, "%s", err);
+	cr_assert_eq(cfg.nrules, 2);
+	cr_assert_eq(cfg.rules[0].nodes[0], 0xcUL);
+	cr_assert_eq(cfg.rules[0].min_size, 1UL << 20);
+	cr_assert_eq(cfg.rules[1].nodes[0], 0x2UL);
+}
+
+Test(forms, preferred_takes_the_one_node_of_the_rank)
+{
+	expect_nodes(ENV({ "AML_POLICY", "preferred" },
+			 { "AML_NODES", "@local-rank" },
+			 { "SLURM_LOCALID", "3" }),
+		     0x8UL);
+	cr_assert_eq(cfg.rules[0].policy, AML_AREA_LINUX_POLICY_PREFERRED);
+}
+
+Test(forms, resolution_is_noted_for_the_dry_run)
+{
+	expect_nodes(ENV({ "AML_NODES", "@local-rank" },
+			 { "OMPI_COMM_WORLD_LOCAL_RANK", "6" }),
+		     0x4UL);
+	cr_assert_str_eq(cfg.resolved,
+			 "\"@local-rank\" -> node 2 (local rank 6 from "
+			 "OMPI_COMM_WORLD_LOCAL_RANK of allowed nodes 0-3)");
+	parse(ENV({ "AML_NODES", "0" }));
+	cr_assert_str_eq(cfg.resolved, "");
+}
+
+Test(forms, cpu_local_is_node_zero_on_a_one_node_host)
+{
+	need_one_node_host();
+	expect_nodes(ENV({ "AML_NODES", "@cpu-local" }), 0x1UL);
+	cr_assert(strstr(cfg.resolved, "\"@cpu-local\" -> node 0 (CPUs "),
+		  "%s", cfg.resolved);
+}
+
+Test(forms, nearest_is_node_zero_on_a_one_node_host)
+{
+	need_one_node_host();
+	expect_nodes(ENV({ "AML_NODES", "@nearest" }), 0x1UL);
+	expect_nodes(ENV({ "AML_NODES", "@nearest=1" }), 0x1UL);
+}
+
+/* Nodes 1-3 of the fake allowed set have no distance here: they follow
+ * node 0, by number, and K beyond the allowed nodes takes them all. */
+Test(forms, nearest_k_takes_k_nodes_nearest_first_then_by_number)
+{
+	need_one_node_host();
+	expect_nodes(ENV({ "AML_NODES", "@nearest=3" }), 0x7UL);
+	expect_nodes(ENV({ "AML_NODES", "@nearest=9" }), 0xfUL);
+}
+
+Test(forms, malformed_forms_are_refused_with_the_accepted_ones)
+{
+	static const char *const unknown[] = { "@foo", "@nearest:2", "@",
+					       "@local", NULL };
+	const char *const *form;
+	char want[SHIM_ERR_LEN];
+
+	for (form = unknown; *form; form++) {
+		snprintf(want, sizeof(want),
+			 "AML_NODES=\"%s\": unknown placement form \"%s\" (use "
+			 "@local-rank, @local-rank=LIST|LIST..., @cpu-local or "
+			 "@nearest[=K])",
+			 *form, *form);
+		expect_error(ENV({ "AML_NODES", *form }), want);
+	}
+	expect_error(ENV({ "AML_NODES", "@nearest=0" }),
+		     "AML_NODES=\"@nearest=0\": @nearest=K takes a number of "
+		     "nodes from 1, not \"0\"");
+	expect_error(ENV({ "AML_NODES", "@nearest=two" }),
+		     "AML_NODES=\"@nearest=two\": @nearest=K takes a number "
+		     "of nodes from 1, not \"two\"");
+	expect_error(ENV({ "AML_NODES", "@cpu-local=1" }),
+		     "AML_NODES=\"@cpu-local=1\": @cpu-local takes no "
+		     "argument");
+}
+
+Test(forms, no_rank_in_a_rule_is_reported_whole)
+{
+	cr_assert_eq(parse(ENV({ "AML_RULES", "bind:@local-rank" })), -1);
+	cr_assert(strstr(err, "FLUX_TASK_LOCAL_ID; run under mpirun or "
+			      "srun)"),
+		  "%s", err);
+}
