@@ -41,6 +41,19 @@ void shim_count_alloc(int target, size_t size);
 void shim_count_mmap(int target, size_t size);
 
 /* ------------------------------------------------------------------------
+ * Release census (stats.c): when a report is asked for, the pages of a
+ * rule's memory are counted per node just before the shim gives them back
+ * to the kernel (purge, unmap, shrink), so that memory freed before exit
+ * still shows in the report. Off, it costs one branch per release.
+ */
+
+/* Turn the census on (shim.c, before the first allocation). */
+void census_enable(void);
+bool census_enabled(void);
+/* Count where the present pages of [addr, addr + len) of rule are. */
+void census_release(int rule, const void *addr, size_t len);
+
+/* ------------------------------------------------------------------------
  * The heap (heap.c)
  */
 
@@ -66,6 +79,10 @@ void ranges_rule_remove(const void *addr, size_t len);
 /* The rule of the range holding addr, or SHIM_UNROUTED. */
 int ranges_rule_at(const void *addr);
 void ranges_rule_foreach(int rule, shim_range_fn fn, void *ctx);
+/* Call fn(rule, start, len) for every part of [addr, addr + len) that lies
+ * in a rule range, in address order (without the lock held). */
+typedef void (*ranges_piece_fn)(int rule, const void *addr, size_t len);
+void ranges_rule_pieces(const void *addr, size_t len, ranges_piece_fn fn);
 
 /* In a fork child: the threads holding locks are gone. */
 void ranges_after_fork(void);

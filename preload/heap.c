@@ -256,7 +256,9 @@ static bool hook_dalloc(extent_hooks_t *hooks, void *addr, size_t size,
 static void hook_destroy(extent_hooks_t *hooks, void *addr, size_t size,
 			 bool committed, unsigned arena_ind)
 {
-	(void)hooks, (void)committed, (void)arena_ind;
+	(void)committed, (void)arena_ind;
+	if (census_enabled())
+		census_release(((struct heap_area *)hooks)->rule, addr, size);
 	ranges_rule_remove(addr, size);
 	ranges_heap_remove(addr, size);
 	aml_os_munmap(addr, size);
@@ -280,24 +282,36 @@ static bool hook_decommit(extent_hooks_t *hooks, void *addr, size_t size,
 	return true;
 }
 
-static bool hook_purge(void *addr, size_t offset, size_t length, int advice)
+/* With the census on, the pages are counted first, and a lazy purge
+ * becomes a forced one: pages freed lazily stay present until the kernel
+ * reclaims them, and a later forced purge of the same range would count
+ * them twice. */
+static bool hook_purge(extent_hooks_t *hooks, void *addr, size_t offset,
+		       size_t length, int advice)
 {
-	return aml_os_madvise((char *)addr + offset, length, advice) != 0;
+	char *start = (char *)addr + offset;
+
+	if (census_enabled()) {
+		census_release(((struct heap_area *)hooks)->rule, start,
+			       length);
+		advice = MADV_DONTNEED;
+	}
+	return aml_os_madvise(start, length, advice) != 0;
 }
 
 static bool hook_purge_lazy(extent_hooks_t *hooks, void *addr, size_t size,
 			    size_t offset, size_t length, unsigned arena_ind)
 {
-	(void)hooks, (void)size, (void)arena_ind;
-	return hook_purge(addr, offset, length, MADV_FREE);
+	(void)size, (void)arena_ind;
+	return hook_purge(hooks, addr, offset, length, MADV_FREE);
 }
 
 static bool hook_purge_forced(extent_hooks_t *hooks, void *addr, size_t size,
 			      size_t offset, size_t length,
 			      unsigned arena_ind)
 {
-	(void)hooks, (void)size, (void)arena_ind;
-	return hook_purge(addr, offset, length, MADV_DONTNEED);
+	(void)size, (void)arena_ind;
+	return hook_purge(hooks, addr, offset, length, MADV_DONTNEED);
 }
 
 /* Mappings of one area may be split and merged freely. */

@@ -95,7 +95,11 @@ SHIM_EXPORT void *mmap64(void *addr, size_t len, int prot, int flags, int fd,
 
 SHIM_EXPORT int munmap(void *addr, size_t len)
 {
-	int err = aml_os_munmap(addr, len);
+	int err;
+
+	if (census_enabled())
+		ranges_rule_pieces(addr, len, census_release);
+	err = aml_os_munmap(addr, len);
 
 	if (err) {
 		errno = -err;
@@ -104,6 +108,17 @@ SHIM_EXPORT int munmap(void *addr, size_t len)
 	if (shim_is_ready())
 		ranges_rule_remove(addr, len);
 	return 0;
+}
+
+/* A shrinking mremap gives the tail back to the kernel: count it first. */
+static void census_shrink(int rule, void *addr, size_t old_len,
+			  size_t new_len)
+{
+	size_t page = aml_os_page_size();
+	size_t kept = (new_len + page - 1) & ~(page - 1);
+
+	if (kept < old_len)
+		census_release(rule, (char *)addr + kept, old_len - kept);
 }
 
 SHIM_EXPORT void *mremap(void *old_addr, size_t old_len, size_t new_len,
@@ -120,6 +135,8 @@ SHIM_EXPORT void *mremap(void *old_addr, size_t old_len, size_t new_len,
 	}
 	if (shim_is_ready())
 		rule = ranges_rule_at(old_addr);
+	if (rule != SHIM_UNROUTED && census_enabled())
+		census_shrink(rule, old_addr, old_len, new_len);
 	err = aml_os_mremap(&p, old_addr, old_len, new_len, flags, new_addr);
 	if (err) {
 		errno = -err;

@@ -370,6 +370,46 @@ void ranges_rule_foreach(int rule, shim_range_fn fn, void *ctx)
 	}
 }
 
+/* The first piece of [cursor, end) inside a rule range, or false. */
+static bool rule_first_piece(uintptr_t cursor, uintptr_t end,
+			     struct rule_range *piece)
+{
+	bool found = false;
+
+	for (size_t i = 0; i < rule_ranges_count; i++) {
+		struct rule_range r = rule_ranges[i];
+
+		if (r.end == 0 || r.end <= cursor || r.start >= end)
+			continue;
+		if (r.start < cursor)
+			r.start = cursor;
+		if (!found || r.start < piece->start) {
+			*piece = r;
+			found = true;
+		}
+	}
+	if (found && piece->end > end)
+		piece->end = end;
+	return found;
+}
+
+void ranges_rule_pieces(const void *addr, size_t len, ranges_piece_fn fn)
+{
+	uintptr_t cursor = (uintptr_t)addr, end = cursor + len;
+	struct rule_range piece = {0, 0, SHIM_UNROUTED};
+	bool found;
+
+	while (cursor < end) {
+		spin_lock(&rule_lock);
+		found = rule_first_piece(cursor, end, &piece);
+		spin_unlock(&rule_lock);
+		if (!found)
+			return;
+		fn(piece.rule, (const void *)piece.start, piece.end - piece.start);
+		cursor = piece.end;
+	}
+}
+
 void ranges_after_fork(void)
 {
 	/* The heap table is only written under jemalloc's own locks, which

@@ -5,10 +5,14 @@
  *
  *   aml: report pid 4242, page size 4096, mmap routed
  *   aml: rule 0 interleave nodes 0-3 sizes 1M-: 12 calls 48.0 MiB, 3 mmaps
- *        12.0 MiB; resident pages: node0=3072 node1=3072 ... absent=10
+ *        12.0 MiB; resident pages: node0=3072 node1=3072 ... absent=10;
+ *        released pages: node0=16384 node1=16384 ...
  *   aml: unrouted: 1234 calls 3.2 MiB, 5 mmaps 1.0 MiB
  *
- * (one line per rule). The allocator may be half torn down by now, so
+ * (one line per rule). Resident pages are those mapped at exit; released
+ * pages were counted, per node, just before the shim gave them back to the
+ * kernel (freed big blocks, purges, munmap), so memory the program freed
+ * before exit shows too. The allocator may be half torn down by now, so
  * nothing here allocates: lines are formatted into static buffers with
  * snprintf (integers and strings only) and written with write(2), to the
  * descriptor the shim duplicated at start-up or to the report file
@@ -174,6 +178,27 @@ static void line_residency(struct report *r, int rule,
 		line_add(r, " (move_pages failed on some ranges)");
 }
 
+/* Pages counted just before they went back to the kernel: what the rule
+ * placed and the program freed before exit. */
+static void line_released(struct report *r, int rule,
+			  const struct shim_rule *policy)
+{
+	static unsigned long long counts[SHIM_CENSUS_NODES];
+	size_t node;
+	int any = 0;
+
+	shim_released_pages(rule, counts, SHIM_CENSUS_NODES);
+	line_add(r, "; released pages:");
+	for (node = 0; node < SHIM_CENSUS_NODES; node++) {
+		if (!counts[node] && !node_in(policy->nodes, node))
+			continue;
+		line_add(r, " node%zu=%llu", node, counts[node]);
+		any = 1;
+	}
+	if (!any)
+		line_add(r, " none");
+}
+
 /* ------------------------------------------------------------------------
  * Destination
  */
@@ -245,6 +270,7 @@ static void report_rule(struct report *r, const struct shim_config *cfg,
 	line_add(r, "aml: rule %d %s: ", rule, text);
 	line_stats(r, &stats);
 	line_residency(r, rule, &cfg->rules[rule]);
+	line_released(r, rule, &cfg->rules[rule]);
 	line_end(r);
 }
 

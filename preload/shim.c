@@ -159,6 +159,8 @@ static void shim_init(void)
 		shim_log(1, "%s; running with default placement", err);
 	}
 	areas_build();
+	if (config.report && config.nrules > 0)
+		census_enable();
 	if (heap_init(&config)) {
 		shim_log(1, "cannot create the allocator's arenas; running "
 			    "with default placement");

@@ -26,6 +26,13 @@ void shim_rule_stats(int rule, struct shim_rule_stats *out);
 /* Calls and bytes that matched no rule (default placement). */
 void shim_unrouted_stats(struct shim_rule_stats *out);
 
+/* Pages of a rule counted per node just before the shim gave them back
+ * to the kernel (only counted when the report is on). counts[n] is set
+ * for n < nnodes; nodes beyond SHIM_CENSUS_NODES are not told apart. */
+#define SHIM_CENSUS_NODES 64
+void shim_released_pages(int rule, unsigned long long *counts,
+			 size_t nnodes);
+
 /* Visit every address range currently mapped from rule's area (extents
  * the allocator holds and routed mmaps still mapped). */
 typedef void (*shim_range_fn)(void *addr, size_t len, void *ctx);

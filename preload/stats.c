@@ -4,10 +4,16 @@
  * path, so each thread counts into a shard of its own (plain relaxed
  * stores, no locked instruction); threads beyond the shards share one
  * with atomic additions. Totals are sums over the shards.
+ *
+ * The release census (report on only) adds pages per rule and node with
+ * relaxed atomic additions: it runs once per purge or unmap, not per call.
  */
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <string.h>
 
+#include "aml.h"
+#include "aml/area/linux.h"
 #include "core.h"
 
 #define STATS_SHARDS 64
@@ -99,4 +105,50 @@ void shim_unrouted_stats(struct shim_rule_stats *out)
 void shim_foreach_range(int rule, shim_range_fn fn, void *ctx)
 {
 	ranges_rule_foreach(rule, fn, ctx);
+}
+
+/* ------------------------------------------------------------------------
+ * Release census
+ */
+
+static atomic_bool census_on;
+static atomic_ullong released[SHIM_MAX_RULES][SHIM_CENSUS_NODES];
+
+void census_enable(void)
+{
+	atomic_store_explicit(&census_on, true, memory_order_relaxed);
+}
+
+bool census_enabled(void)
+{
+	return atomic_load_explicit(&census_on, memory_order_relaxed);
+}
+
+void census_release(int rule, const void *addr, size_t len)
+{
+	size_t counts[SHIM_CENSUS_NODES] = {0};
+
+	if (rule < 0 || rule >= SHIM_MAX_RULES || len == 0)
+		return;
+	if (aml_area_linux_pages_per_node(addr, len, counts,
+					  SHIM_CENSUS_NODES, NULL) < 0)
+		return;
+	for (int n = 0; n < SHIM_CENSUS_NODES; n++)
+		if (counts[n])
+			atomic_fetch_add_explicit(&released[rule][n],
+						  counts[n],
+						  memory_order_relaxed);
+}
+
+void shim_released_pages(int rule, unsigned long long *counts,
+			 size_t nnodes)
+{
+	bool known = rule >= 0 && rule < SHIM_MAX_RULES;
+
+	for (size_t n = 0; n < nnodes; n++) {
+		counts[n] = 0;
+		if (known && n < SHIM_CENSUS_NODES)
+			counts[n] = atomic_load_explicit(&released[rule][n],
+							 memory_order_relaxed);
+	}
 }

@@ -27,6 +27,7 @@
 static struct shim_config cfg;
 static struct shim_rule_stats stats[SHIM_MAX_RULES];
 static struct shim_rule_stats unrouted;
+static unsigned long long released[SHIM_MAX_RULES][SHIM_CENSUS_NODES];
 static void *range;
 static int log_fd = -1;
 
@@ -43,6 +44,13 @@ void shim_rule_stats(int rule, struct shim_rule_stats *out)
 void shim_unrouted_stats(struct shim_rule_stats *out)
 {
 	*out = unrouted;
+}
+
+void shim_released_pages(int rule, unsigned long long *counts,
+			 size_t nnodes)
+{
+	for (size_t n = 0; n < nnodes; n++)
+		counts[n] = n < SHIM_CENSUS_NODES ? released[rule][n] : 0;
 }
 
 /* Rule 0 holds the test's pages; the other rules hold nothing. */
@@ -78,6 +86,7 @@ static void setup(void)
 	memset(&cfg, 0, sizeof(cfg));
 	memset(stats, 0, sizeof(stats));
 	memset(&unrouted, 0, sizeof(unrouted));
+	memset(released, 0, sizeof(released));
 	cr_assert_not_null(mkdtemp(dir));
 	range = mmap(NULL, PAGES * page, PROT_READ | PROT_WRITE,
 		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -158,7 +167,8 @@ Test(report, rule_line_puts_policy_counters_and_resident_pages_side_by_side)
 	snprintf(want, sizeof(want),
 		 "%s"
 		 "aml: rule 0 bind nodes 0 sizes 1M-: 12 calls 48.0 MiB, "
-		 "3 mmaps 12.0 MiB; resident pages: node0=%d absent=%d\n"
+		 "3 mmaps 12.0 MiB; resident pages: node0=%d absent=%d; "
+		 "released pages: node0=0\n"
 		 "aml: unrouted: 1234 calls 3.2 MiB, 5 mmaps 1.0 MiB\n",
 		 expected_header("mmap routed"), TOUCHED, PAGES - TOUCHED);
 	cr_assert_str_eq(slurp(path), want);
@@ -170,7 +180,20 @@ Test(report, nodes_of_the_policy_are_listed_even_without_pages)
 	cfg.rules[0].nodes[0] = 0x5; /* nodes 0 and 2 */
 	shim_report_write();
 	cr_assert(strstr(slurp(path), "; resident pages: node0=10 node2=0 "
-				      "absent=6\n"),
+				      "absent=6; "),
+		  "%s", slurp(path));
+}
+
+Test(report, pages_released_before_exit_follow_the_resident_ones)
+{
+	cfg.rules[0].policy = AML_AREA_LINUX_POLICY_INTERLEAVE;
+	cfg.rules[0].nodes[0] = 0x3; /* nodes 0 and 1 */
+	released[0][0] = 32768;
+	released[0][1] = 32769;
+	released[0][5] = 7; /* off the policy's nodes: shown too */
+	shim_report_write();
+	cr_assert(strstr(slurp(path), "absent=6; released pages: node0=32768 "
+				      "node1=32769 node5=7\n"),
 		  "%s", slurp(path));
 }
 
@@ -186,7 +209,7 @@ Test(report, every_rule_gets_its_own_line)
 	shim_report_write();
 	snprintf(want, sizeof(want),
 		 "aml: rule 1 default sizes -4K: 7 calls 700 B, 0 mmaps 0 B; "
-		 "resident pages: none absent=0\n");
+		 "resident pages: none absent=0; released pages: none\n");
 	cr_assert(strstr(slurp(path), want), "%s", slurp(path));
 }
 

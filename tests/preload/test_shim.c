@@ -176,3 +176,63 @@ Test(shim, sqlite3_gives_the_same_output)
 		cr_skip_test("sqlite3 is not installed");
 	expect_same_output(argv);
 }
+
+/* ------------------------------------------------------------------------
+ * The report counts memory freed before exit (the release census)
+ */
+
+/* Run release MODE MIB bound to node 0 with the report in a file; the
+ * released pages of rule 0 on node 0. */
+static unsigned long released_on_node0(const char *mode, const char *mib)
+{
+	char report[64], env_report[96], text[4096];
+	const char *env[] = {ENV_POLICY "=bind", ENV_NODES "=0", env_report,
+			     NULL};
+	char *argv[] = {PROGRAM("release"), (char *)mode, (char *)mib, NULL};
+	struct run_result r;
+	unsigned long pages = 0;
+	const char *at;
+	FILE *f;
+	size_t n;
+
+	snprintf(report, sizeof(report), "/tmp/aml-release-%d", (int)getpid());
+	snprintf(env_report, sizeof(env_report), ENV_REPORT "=%s", report);
+	unlink(report);
+	r = run_program(argv, 1, env);
+	cr_assert_eq(r.status, 0, "release %s exited %d", mode, r.status);
+	free(r.out);
+	f = fopen(report, "r");
+	cr_assert_not_null(f, "no report in %s", report);
+	n = fread(text, 1, sizeof(text) - 1, f);
+	text[n] = '\0';
+	fclose(f);
+	unlink(report);
+	at = strstr(text, "; released pages: node0=");
+	cr_assert_not_null(at, "no released pages in the report: %s", text);
+	sscanf(at, "; released pages: node0=%lu", &pages);
+	return pages;
+}
+
+Test(shim, report_counts_a_freed_big_block_before_its_pages_go_back)
+{
+	unsigned long pages = released_on_node0("malloc", "64");
+
+	cr_assert_geq(pages, (64UL << 20) / 4096, "%lu pages released",
+		      pages);
+}
+
+Test(shim, report_counts_a_routed_mmap_before_munmap)
+{
+	unsigned long pages = released_on_node0("mmap", "16");
+
+	cr_assert_geq(pages, (16UL << 20) / 4096, "%lu pages released",
+		      pages);
+}
+
+Test(shim, report_counts_the_tail_a_shrinking_mremap_gives_back)
+{
+	unsigned long pages = released_on_node0("shrink", "16");
+
+	cr_assert_geq(pages, (16UL << 20) / 4096, "%lu pages released",
+		      pages);
+}

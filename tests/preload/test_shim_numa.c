@@ -140,3 +140,70 @@ Test(shim_numa, python_bytearray_lands_on_the_bound_node, .timeout = 300)
 		     elsewhere);
 	free(r.out);
 }
+
+/* ------------------------------------------------------------------------
+ * The report tells where memory freed before exit was (scripts/demo)
+ */
+
+#define NODES 4
+
+/* "nodeN=count" after key (e.g. "; released pages:") of text, per node. */
+static void report_field(const char *text, const char *key, long *counts)
+{
+	const char *at = strstr(text, key);
+	char node[16];
+
+	cr_assert_not_null(at, "no '%s' in the report:\n%s", key, text);
+	for (int n = 0; n < NODES; n++) {
+		const char *v;
+
+		snprintf(node, sizeof(node), " node%d=", n);
+		v = strstr(at, node);
+		cr_assert_not_null(v, "no %s after '%s' in %s", node, key, at);
+		counts[n] = atol(v + strlen(node));
+	}
+}
+
+Test(shim_numa, report_shows_a_freed_interleaved_python_buffer_evenly,
+     .timeout = 300)
+{
+	char aml_run[512], report_opt[96], report[64], text[8192];
+	char *argv[] = {aml_run, "--interleave=all", report_opt, "--",
+			"/usr/bin/python3", "-c",
+			"b = bytearray(b'x') * (256 << 20)", NULL};
+	const char *build = getenv("AML_TEST_BUILD_ROOT");
+	long resident[NODES], released[NODES], total = 0;
+	struct run_result r;
+	FILE *f;
+	size_t n;
+
+	need_nodes(NODES);
+	cr_assert_not_null(build, "AML_TEST_BUILD_ROOT is not set");
+	snprintf(aml_run, sizeof(aml_run), "%s/preload/aml-run", build);
+	snprintf(report, sizeof(report), "/tmp/aml-demo-%d", (int)getpid());
+	snprintf(report_opt, sizeof(report_opt), "--report=%s", report);
+	unlink(report);
+	r = run_program(argv, 0, NULL);
+	cr_assert_eq(r.status, 0, "aml-run python3 exited %d", r.status);
+	free(r.out);
+	f = fopen(report, "r");
+	cr_assert_not_null(f, "no report in %s", report);
+	n = fread(text, 1, sizeof(text) - 1, f);
+	text[n] = '\0';
+	fclose(f);
+	unlink(report);
+	report_field(text, "; resident pages:", resident);
+	report_field(text, "; released pages:", released);
+	for (int node = 0; node < NODES; node++)
+		total += resident[node] + released[node];
+	cr_assert_geq(total, (256L << 20) / 4096, "%ld pages in all: %s",
+		      total, text);
+	/* Interleave with transparent huge pages goes 2 MiB at a time. */
+	for (int node = 0; node < NODES; node++) {
+		long seen = resident[node] + released[node];
+
+		cr_assert(labs(seen - total / NODES) <= total / NODES / 4,
+			  "node%d: %ld of %ld pages: %s", node, seen, total,
+			  text);
+	}
+}
