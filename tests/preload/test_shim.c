@@ -236,3 +236,42 @@ Test(shim, report_counts_the_tail_a_shrinking_mremap_gives_back)
 	cr_assert_geq(pages, (16UL << 20) / 4096, "%lu pages released",
 		      pages);
 }
+
+/* ------------------------------------------------------------------------
+ * The end of the process
+ */
+
+static void expect_late_frees_ok(const char *const *env, const char *want)
+{
+	char *argv[] = {PROGRAM("late_frees"), NULL};
+
+	for (int i = 0; i < 20; i++) {
+		struct run_result r = run_program(argv, 1, env);
+
+		cr_assert_eq(r.status, 0, "run %d: exited %d: %s", i,
+			     r.status, r.out);
+		cr_assert(strstr(r.out, want) != NULL, "run %d said: %s", i,
+			  r.out);
+		free(r.out);
+	}
+}
+
+Test(shim, frees_after_the_shims_destructor_neither_crash_nor_corrupt)
+{
+	char report[64], env_report[96];
+	const char *env[] = {ENV_POLICY "=bind", env_report, NULL};
+
+	snprintf(report, sizeof(report), "/tmp/aml-late-%d", (int)getpid());
+	snprintf(env_report, sizeof(env_report), ENV_REPORT "=%s", report);
+	unlink(report);
+	expect_late_frees_ok(env, "late frees: ok after the report");
+	unlink(report);
+}
+
+Test(shim, frees_at_exit_with_split_size_rules_neither_crash_nor_corrupt)
+{
+	static const char *const env[] = {
+		ENV_RULES "=bind::64K-;default::-65535", NULL};
+
+	expect_late_frees_ok(env, "late frees: ok");
+}
