@@ -16,7 +16,7 @@
 /* Machines the configuration is read on: 4 nodes, and a sparse one. */
 static inline void check_machines(unsigned long allowed[2][SHIM_NODE_WORDS])
 {
-	static const size_t sparse[] = { 0, 2, 5, 64, 65, 66, 70, 1023 };
+	static const size_t sparse[] = {0, 2, 5, 64, 65, 66, 70, 1023};
 
 	memset(allowed, 0, 2 * SHIM_NODE_WORDS * sizeof(unsigned long));
 	allowed[0][0] = 0xf;
@@ -59,14 +59,13 @@ static inline void check_rule(const struct shim_rule *rule,
 }
 
 /* "interleave nodes 0-3 sizes 1M-" → "interleave:0-3:1M-". */
-static inline size_t check_rule_as_text(const struct shim_rule *rule,
-					char *out, size_t cap)
+static inline size_t check_rule_as_text(const struct shim_rule *rule, char *out,
+					size_t cap)
 {
 	char line[8192], *nodes, *sizes;
 	int len;
 
-	fuzz_require(shim_rule_format(rule, line, sizeof(line)) <
-		     sizeof(line));
+	fuzz_require(shim_rule_format(rule, line, sizeof(line)) < sizeof(line));
 	sizes = strstr(line, " sizes ");
 	fuzz_require(sizes != NULL);
 	*sizes = '\0';
@@ -111,7 +110,8 @@ static inline void check_round_trip(const struct shim_config *cfg,
 	}
 	fuzz_require(again.nrules == cfg->nrules);
 	for (int i = 0; i < cfg->nrules; i++) {
-		const struct shim_rule *a = &cfg->rules[i], *b = &again.rules[i];
+		const struct shim_rule *a = &cfg->rules[i],
+				       *b = &again.rules[i];
 
 		fuzz_require(a->policy == b->policy);
 		fuzz_require(!memcmp(a->nodes, b->nodes, sizeof(a->nodes)));
@@ -132,8 +132,8 @@ static inline void check_config(const struct shim_config *cfg, int rc,
 	fuzz_require(cfg->route_mmap == 0 || cfg->route_mmap == 1);
 	fuzz_require(cfg->strict == 0 || cfg->strict == 1);
 	fuzz_require(cfg->report == 0 || cfg->report == 1);
-	fuzz_require(memchr(cfg->report_path, '\0',
-			    sizeof(cfg->report_path)) != NULL);
+	fuzz_require(memchr(cfg->report_path, '\0', sizeof(cfg->report_path)) !=
+		     NULL);
 	if (rc == -1) {
 		fuzz_require(cfg->nrules == 0);
 		fuzz_require(errlen < 2 || err[0] != '\0');

@@ -31,18 +31,17 @@ static void machines_init(void)
 {
 	size_t i;
 
-	machines[0] = (struct machine){ .nwords = 1, .errlen = SHIM_ERR_LEN };
+	machines[0] = (struct machine){.nwords = 1, .errlen = SHIM_ERR_LEN};
 	for (i = 0; i < 4; i++)
 		allow(&machines[0], i);
-	machines[1] = (struct machine){ .nwords = SHIM_NODE_WORDS,
-					.errlen = 13 };
+	machines[1] = (struct machine){.nwords = SHIM_NODE_WORDS, .errlen = 13};
 	allow(&machines[1], 0);
 	allow(&machines[1], 2);
 	allow(&machines[1], 5);
 	for (i = 64; i <= 70; i++)
 		allow(&machines[1], i);
 	allow(&machines[1], SHIM_MAX_NODES - 1);
-	machines[2] = (struct machine){ .nwords = SHIM_NODE_WORDS, .errlen = 1 };
+	machines[2] = (struct machine){.nwords = SHIM_NODE_WORDS, .errlen = 1};
 	for (i = 0; i < SHIM_MAX_NODES; i++)
 		allow(&machines[2], i);
 }
@@ -65,12 +64,11 @@ static int mask_within(const unsigned long *mask, const unsigned long *allowed,
 }
 
 /* "bind nodes 0-3,5 sizes all" → the node list "0-3,5", parsed again. */
-static void check_round_trip(const struct machine *m,
-			     const unsigned long *mask)
+static void check_round_trip(const struct machine *m, const unsigned long *mask)
 {
 	static char text[16384];
-	struct shim_rule rule = { .policy = AML_AREA_LINUX_POLICY_BIND,
-				  .max_size = SIZE_MAX };
+	struct shim_rule rule = {.policy = AML_AREA_LINUX_POLICY_BIND,
+				 .max_size = SIZE_MAX};
 	unsigned long again[SHIM_NODE_WORDS];
 	char err[SHIM_ERR_LEN];
 	const char *prefix = "bind nodes ";

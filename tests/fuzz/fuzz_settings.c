@@ -52,7 +52,7 @@ static void environment_split(char *block, struct environment *env)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static unsigned long allowed[2][SHIM_NODE_WORDS];
-	static const size_t errlens[2] = { SHIM_ERR_LEN, 9 };
+	static const size_t errlens[2] = {SHIM_ERR_LEN, 9};
 	char *block = fuzz_string(data, size);
 	struct environment env;
 	char err[SHIM_ERR_LEN];

@@ -43,8 +43,9 @@ static enum expected reference(const char *s, unsigned __int128 *value)
 /* "default sizes 4K-" → "4K", parsed again. */
 static void check_round_trip(size_t v)
 {
-	struct shim_rule rule = { .policy = AML_AREA_LINUX_POLICY_DEFAULT,
-				  .min_size = v, .max_size = SIZE_MAX };
+	struct shim_rule rule = {.policy = AML_AREA_LINUX_POLICY_DEFAULT,
+				 .min_size = v,
+				 .max_size = SIZE_MAX};
 	char text[128], *bound;
 	size_t again = 0;
 
