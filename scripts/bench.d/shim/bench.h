@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * What the allocation patterns share: a small random generator, a clock,
+ * and the one line each prints for scripts/bench.d/shim.py:
+ *   result SECONDS OPS
+ * (OPS: operations done, so that the runner can give a throughput).
+ * usage of every pattern: PATTERN [SCALE]  (SCALE multiplies the work,
+ * default 1.0; scripts/bench shim --quick passes 0.25).
+ */
+#ifndef AML_BENCH_SHIM_H
+#define AML_BENCH_SHIM_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+static inline uint64_t bench_rand(uint64_t *state)
+{
+	*state ^= *state << 13;
+	*state ^= *state >> 7;
+	*state ^= *state << 17;
+	return *state;
+}
+
+static inline double bench_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static inline double bench_scale(int argc, char **argv)
+{
+	return argc > 1 ? atof(argv[1]) : 1.0;
+}
+
+static inline void bench_result(double seconds, double ops)
+{
+	printf("result %.6f %.0f\n", seconds, ops);
+}
+
+#endif /* AML_BENCH_SHIM_H */

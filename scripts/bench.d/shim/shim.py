@@ -1,0 +1,256 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""scripts/bench shim: allocation patterns under glibc, jemalloc, memkind's
+memtier and the shim, alternating runs, medians; a table of ratios to glibc
+(Markdown), the raw numbers (JSON) and a chart (SVG).
+
+usage: shim.py BUILD_DIR BIN_DIR [--quick] [--runs N] [--out DIR]
+                                [--only PATTERN,...] [--allocators A,...]
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+JEMALLOC = "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2"
+MEMTIER = "/usr/lib/x86_64-linux-gnu/libmemtier.so.0"
+
+# name, program, extra arguments, what the result counts
+PATTERNS = [
+    ("small", "small", [], "malloc/free"),
+    ("cross-thread", "xthread", [], "frees"),
+    ("server", "server", [], "ops"),
+    ("realloc", "realloc", [], "reallocs"),
+    ("big 5-25M", "bigbuf", [], "buffers"),
+    ("big 2M", "bigbuf", ["2m"], "buffers"),
+    ("mid-size", "midsize", [], "objects"),
+]
+
+
+def allocators(build):
+    shim = os.path.join(build, "preload", "libaml-preload.so")
+    table = [
+        ("glibc", {}),
+        ("jemalloc", {"LD_PRELOAD": JEMALLOC}),
+        ("memtier", {"LD_PRELOAD": MEMTIER,
+                     "MEMKIND_MEM_TIERS":
+                     "KIND:DRAM,RATIO:1;POLICY:STATIC_RATIO"}),
+        ("shim", {"LD_PRELOAD": shim, "AML_POLICY": "bind"}),
+        ("shim-split", {"LD_PRELOAD": shim,
+                        "AML_RULES": "interleave::1M-;bind::-1048575"}),
+    ]
+    notes = []
+    if not os.path.exists(JEMALLOC):
+        notes.append("jemalloc skipped: %s missing (apt-get install "
+                     "libjemalloc2)" % JEMALLOC)
+    if not os.path.exists(MEMTIER):
+        notes.append("memtier skipped: %s missing (apt-get install "
+                     "libmemkind0)" % MEMTIER)
+    have = [(n, e) for n, e in table
+            if not ("LD_PRELOAD" in e and not os.path.exists(e["LD_PRELOAD"]))]
+    return have, notes
+
+
+def run_once(argv, env_extra):
+    env = {k: v for k, v in os.environ.items()
+           if k != "LD_PRELOAD" and not k.startswith("AML_")
+           and not k.startswith("MEMKIND_")}
+    env.update(env_extra)
+    t0 = time.monotonic()
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    out = proc.stdout.read()
+    err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.monotonic() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    result = [l for l in out.decode().splitlines() if l.startswith("result ")]
+    if proc.returncode != 0 or not result:
+        return {"error": "exit %d: %s" % (proc.returncode,
+                                         err.decode()[-300:])}
+    _, seconds, ops = result[-1].split()
+    return {"seconds": float(seconds), "ops": float(ops), "wall": wall,
+            "rss_kib": usage.ru_maxrss,
+            "faults": usage.ru_minflt + usage.ru_majflt}
+
+
+def median(runs, key):
+    return statistics.median(r[key] for r in runs)
+
+
+def measure(args, build, bindir):
+    allocs, notes = allocators(build)
+    if args.allocators:
+        allocs = [a for a in allocs if a[0] in args.allocators.split(",")]
+    scale = "0.25" if args.quick else "1"
+    results = {}
+    for name, prog, extra, unit in PATTERNS:
+        if args.only and name not in args.only.split(","):
+            continue
+        argv = [os.path.join(bindir, prog), scale] + extra
+        runs = {a: [] for a, _ in allocs}
+        errors = {}
+        # Alternate: one run of every allocator per round.
+        for _ in range(args.runs):
+            for a, env in allocs:
+                r = run_once(argv, env)
+                if "error" in r:
+                    errors[a] = r["error"]
+                else:
+                    runs[a].append(r)
+        row = {"unit": unit, "allocators": {}}
+        for a, _ in allocs:
+            if not runs[a]:
+                row["allocators"][a] = {"error": errors.get(a, "no run")}
+                continue
+            row["allocators"][a] = {
+                "seconds": median(runs[a], "seconds"),
+                "ops_per_s": median(runs[a], "ops") / median(runs[a],
+                                                             "seconds"),
+                "rss_kib": median(runs[a], "rss_kib"),
+                "faults": median(runs[a], "faults"),
+                "runs": len(runs[a]),
+            }
+        results[name] = row
+        print(summary_line(name, row), file=sys.stderr, flush=True)
+    return results, notes
+
+
+def summary_line(name, row):
+    base = row["allocators"].get("glibc", {})
+    parts = []
+    for a, m in row["allocators"].items():
+        if "error" in m:
+            parts.append("%s: failed" % a)
+        elif "seconds" in base:
+            parts.append("%s %.2fx t %.2fx rss" % (
+                a, m["seconds"] / base["seconds"],
+                m["rss_kib"] / base["rss_kib"]))
+    return "%-13s %s" % (name, ", ".join(parts))
+
+
+def table(results, notes, command):
+    allocs = []
+    for row in results.values():
+        for a in row["allocators"]:
+            if a not in allocs:
+                allocs.append(a)
+    lines = ["Command: `%s`" % command, "",
+             "Time ratio to glibc (lower is faster) / peak RSS ratio to "
+             "glibc / page faults ratio; glibc's own numbers in the first "
+             "columns. Medians.", ""]
+    head = "| pattern | glibc time | glibc RSS | " + " | ".join(
+        a for a in allocs if a != "glibc") + " |"
+    lines.append(head)
+    lines.append("|" + "---|" * (3 + len(allocs) - 1))
+    for name, row in results.items():
+        base = row["allocators"].get("glibc")
+        if base is None or "error" in base:
+            continue
+        cells = ["%s" % name, "%.3f s" % base["seconds"],
+                 "%.0f MiB" % (base["rss_kib"] / 1024)]
+        for a in allocs:
+            if a == "glibc":
+                continue
+            m = row["allocators"].get(a, {"error": "-"})
+            if "error" in m:
+                cells.append("failed")
+                continue
+            cells.append("%.2f / %.2f / %.2f" % (
+                m["seconds"] / base["seconds"],
+                m["rss_kib"] / base["rss_kib"],
+                m["faults"] / max(base["faults"], 1)))
+        lines.append("| " + " | ".join(cells) + " |")
+    for n in notes:
+        lines.append("")
+        lines.append("Note: " + n)
+    return "\n".join(lines) + "\n"
+
+
+COLOURS = {"jemalloc": "#4878d0", "memtier": "#ee854a", "shim": "#6acc64",
+           "shim-split": "#d65f5f"}
+
+
+def svg(results, path):
+    """Grouped bars: time ratio to glibc per pattern and allocator, with
+    the glibc line at 1 (log scale would hide the small differences)."""
+    names = list(results)
+    allocs = [a for a in COLOURS
+              if any(a in results[n]["allocators"] for n in names)]
+    ratios = {}
+    top = 1.0
+    for n in names:
+        base = results[n]["allocators"].get("glibc", {})
+        for a in allocs:
+            m = results[n]["allocators"].get(a, {})
+            if "seconds" in m and "seconds" in base:
+                r = m["seconds"] / base["seconds"]
+                ratios[(n, a)] = r
+                top = max(top, r)
+    top = min(top, 4.0)
+    w, h, left, bottom, plot_h = 120 * len(names) + 140, 360, 60, 60, 260
+    group = (w - left - 120) / max(len(names), 1)
+    bar = group * 0.8 / max(len(allocs), 1)
+    y = lambda r: 20 + plot_h - plot_h * min(r, top) / top
+    out = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" '
+           'font-family="sans-serif" font-size="11">' % (w, h),
+           '<text x="%d" y="14" font-size="13">Time relative to glibc '
+           '(1.0 = glibc; lower is faster; bars cut at %.0fx)</text>'
+           % (left, top)]
+    for tick in [0.5 * i for i in range(int(top * 2) + 1)]:
+        out.append('<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="#ddd"/>'
+                   % (left, w - 120, y(tick), y(tick)))
+        out.append('<text x="%d" y="%.1f" text-anchor="end">%.1f</text>'
+                   % (left - 4, y(tick) + 4, tick))
+    for i, n in enumerate(names):
+        x0 = left + i * group + group * 0.1
+        for j, a in enumerate(allocs):
+            if (n, a) not in ratios:
+                continue
+            r = ratios[(n, a)]
+            out.append('<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" '
+                       'fill="%s"><title>%s %s: %.2f</title></rect>'
+                       % (x0 + j * bar, y(r), bar - 1, y(0) - y(r),
+                          COLOURS[a], n, a, r))
+        out.append('<text x="%.1f" y="%d" text-anchor="middle">%s</text>'
+                   % (x0 + group * 0.4, 20 + plot_h + 16, n))
+    out.append('<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="black" '
+               'stroke-dasharray="4,3"/>' % (left, w - 120, y(1), y(1)))
+    for j, a in enumerate(allocs):
+        out.append('<rect x="%d" y="%d" width="10" height="10" fill="%s"/>'
+                   '<text x="%d" y="%d">%s</text>'
+                   % (w - 110, 30 + 16 * j, COLOURS[a], w - 95, 39 + 16 * j,
+                      a))
+    out.append("</svg>")
+    with open(path, "w") as f:
+        f.write("\n".join(out) + "\n")
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("build")
+    p.add_argument("bindir")
+    p.add_argument("--quick", action="store_true")
+    p.add_argument("--runs", type=int, default=5)
+    p.add_argument("--out", default=None)
+    p.add_argument("--only", default=None)
+    p.add_argument("--allocators", default=None)
+    p.add_argument("--command", default="scripts/bench shim")
+    args = p.parse_args()
+    results, notes = measure(args, args.build, args.bindir)
+    text = table(results, notes, args.command)
+    print(text)
+    if args.out:
+        os.makedirs(args.out, exist_ok=True)
+        with open(os.path.join(args.out, "shim-bench.md"), "w") as f:
+            f.write(text)
+        with open(os.path.join(args.out, "shim-bench.json"), "w") as f:
+            json.dump({"results": results, "notes": notes}, f, indent=1)
+        svg(results, os.path.join(args.out, "shim-bench.svg"))
+
+
+if __name__ == "__main__":
+    main()
