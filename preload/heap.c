@@ -53,6 +53,8 @@
 const char *shimje_malloc_conf = "dss:disabled,oversize_threshold:0";
 
 #define HEAP_BIG ((size_t)8 << 20)
+#define HEAP_BIG_DECAY_MS 10000
+#define HEAP_BIG_CACHE ((size_t)256 << 20)
 
 enum thread_state { THREAD_NEW, THREAD_BUSY, THREAD_READY };
 static __thread unsigned char thread_state SHIM_TLS;
@@ -68,7 +70,9 @@ static struct {
 	size_t min_size[SHIM_MAX_RULES];
 	size_t max_size[SHIM_MAX_RULES];
 	unsigned char *split; /* per 16-byte granule up to tcache_max */
-} heap = {.fast_max = SIZE_MAX, .pinned = SHIM_UNROUTED};
+	size_t big_cache;     /* freed big pages kept per big arena */
+	size_t page_mask;
+} heap = {.fast_max = SIZE_MAX, .pinned = SHIM_UNROUTED, .page_mask = 4095};
 
 /* ------------------------------------------------------------------------
  * Routing
@@ -156,6 +160,8 @@ static size_t routing_fast_max(void)
 		below -= (below & 15) ? (below & 15) : 16;
 	return below;
 }
+
+static void big_cache_trim(unsigned arena);
 
 static int arena_flags(int target, size_t size)
 {
@@ -373,6 +379,40 @@ int shimje_os_munmap(void *addr, size_t len)
 }
 
 /* ------------------------------------------------------------------------
+ * The big-block cache: freed big blocks stay mapped (and bound) for the
+ * next one. Before each big allocation, a big arena holding more than
+ * big_cache bytes of freed pages gives them all back; otherwise they go
+ * back after AML_BIG_DECAY_MS (jemalloc's decay, which advances with the
+ * arena's allocations and frees). Frees are not watched (big blocks
+ * cannot be told apart on free's fast path), so a program that frees big
+ * blocks and allocates none after keeps up to what it freed for the
+ * decay time.
+ */
+
+static size_t arena_dirty_bytes(unsigned arena)
+{
+	char name[64];
+	size_t pdirty = 0, len = sizeof(pdirty);
+
+	snprintf(name, sizeof(name), "stats.arenas.%u.pdirty", arena);
+	if (shimje_mallctl(name, &pdirty, &len, NULL, 0))
+		return 0;
+	return pdirty * (heap.page_mask + 1);
+}
+
+static void big_cache_trim(unsigned arena)
+{
+	uint64_t epoch = 1;
+	char name[64];
+
+	shimje_mallctl("epoch", NULL, NULL, &epoch, sizeof(epoch));
+	if (arena_dirty_bytes(arena) <= heap.big_cache)
+		return;
+	snprintf(name, sizeof(name), "arena.%u.purge", arena);
+	shimje_mallctl(name, NULL, NULL, NULL, 0);
+}
+
+/* ------------------------------------------------------------------------
  * Set-up
  */
 
@@ -386,18 +426,57 @@ static int arena_create(const extent_hooks_t *hooks, unsigned *out)
 			      sizeof(hooks));
 }
 
-/* An arena for big blocks: freed pages are purged at once. */
+/* A tuning knob from the environment (secure_getenv allocates nothing):
+ * a number of milliseconds, -1 for never. */
+static ssize_t knob_ms(const char *name, ssize_t fallback)
+{
+	const char *text = secure_getenv(name);
+	char *end;
+	long v;
+
+	if (text == NULL || *text == '\0')
+		return fallback;
+	v = strtol(text, &end, 10);
+	if (*end != '\0' || v < -1) {
+		shim_log(1, "%s=\"%s\": not a number of milliseconds (or -1); "
+			    "using %zd", name, text, fallback);
+		return fallback;
+	}
+	return v;
+}
+
+/* A size knob ("64M"; "0": keep nothing). */
+static size_t knob_size(const char *name, size_t fallback)
+{
+	const char *text = secure_getenv(name);
+	size_t v;
+
+	if (text == NULL || *text == '\0')
+		return fallback;
+	if (shim_parse_size(text, &v) != 0) {
+		shim_log(1, "%s=\"%s\": not a size; using %zu bytes", name,
+			 text, fallback);
+		return fallback;
+	}
+	return v;
+}
+
+/* An arena for big blocks. Freed pages stay dirty (mapped, bound, ready
+ * for the next block without faults) for AML_BIG_DECAY_MS, then go back
+ * to the kernel; muzzy (MADV_FREE) is skipped: those pages still count
+ * in the RSS. */
 static int arena_create_big(const extent_hooks_t *hooks, unsigned *out)
 {
 	char name[64];
-	ssize_t now = 0;
+	ssize_t dirty = knob_ms("AML_BIG_DECAY_MS", HEAP_BIG_DECAY_MS);
+	ssize_t muzzy = 0;
 
 	if (arena_create(hooks, out))
 		return -1;
 	snprintf(name, sizeof(name), "arena.%u.dirty_decay_ms", *out);
-	shimje_mallctl(name, NULL, NULL, &now, sizeof(now));
+	shimje_mallctl(name, NULL, NULL, &dirty, sizeof(dirty));
 	snprintf(name, sizeof(name), "arena.%u.muzzy_decay_ms", *out);
-	shimje_mallctl(name, NULL, NULL, &now, sizeof(now));
+	shimje_mallctl(name, NULL, NULL, &muzzy, sizeof(muzzy));
 	return 0;
 }
 
@@ -422,6 +501,8 @@ int heap_init(const struct shim_config *cfg)
 			return -1;
 	}
 	heap.nrules = cfg->nrules;
+	heap.big_cache = knob_size("AML_BIG_CACHE", HEAP_BIG_CACHE);
+	heap.page_mask = aml_os_page_size() - 1;
 	if (routing_build_split()) {
 		heap.nrules = 0;
 		return -1;
@@ -490,6 +571,8 @@ static void *heap_alloc(size_t size, size_t alignment, int flags)
 		target = target_of(size);
 		flags |= MALLOCX_TCACHE_NONE;
 	}
+	if (usize >= HEAP_BIG)
+		big_cache_trim(heap.big_arena[target + 1]);
 	p = shimje_mallocx(size ? size : 1, flags | arena_flags(target, usize));
 	if (p == NULL) {
 		errno = ENOMEM;
