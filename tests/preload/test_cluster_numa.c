@@ -75,14 +75,15 @@ static const char *aml_run(void)
 	return path;
 }
 
-/* programs/mpi_placement.c built with compiler (and flags) as name. */
+/* programs/mpi_placement.c built with compiler (and flags) as name. Tests
+ * run in parallel, one process each: each builds its own copy. */
 static const char *placement_program(const char *name, const char *compiler,
 				     const char *flags)
 {
 	static char path[1024];
 
-	snprintf(path, sizeof(path), "%s/tests/preload/%s",
-		 need_env("AML_TEST_BUILD_ROOT"), name);
+	snprintf(path, sizeof(path), "%s/tests/preload/%s-%d",
+		 need_env("AML_TEST_BUILD_ROOT"), name, (int)getpid());
 	cr_assert_eq(shell("%s -O1 %s -o %s %s/tests/preload/programs/"
 			   "mpi_placement.c -lnuma 2>&1", compiler, flags,
 			   path, need_env("AML_TEST_SOURCE_ROOT")),
