@@ -53,8 +53,6 @@
 const char *shimje_malloc_conf = "dss:disabled,oversize_threshold:0";
 
 #define HEAP_BIG ((size_t)8 << 20)
-#define HEAP_BIG_DECAY_MS 10000
-#define HEAP_BIG_CACHE ((size_t)256 << 20)
 
 enum thread_state { THREAD_NEW, THREAD_BUSY, THREAD_READY };
 static __thread unsigned char thread_state SHIM_TLS;
@@ -426,49 +424,15 @@ static int arena_create(const extent_hooks_t *hooks, unsigned *out)
 			      sizeof(hooks));
 }
 
-/* A tuning knob from the environment (secure_getenv allocates nothing):
- * a number of milliseconds, -1 for never. */
-static ssize_t knob_ms(const char *name, ssize_t fallback)
-{
-	const char *text = secure_getenv(name);
-	char *end;
-	long v;
-
-	if (text == NULL || *text == '\0')
-		return fallback;
-	v = strtol(text, &end, 10);
-	if (*end != '\0' || v < -1) {
-		shim_log(1, "%s=\"%s\": not a number of milliseconds (or -1); "
-			    "using %zd", name, text, fallback);
-		return fallback;
-	}
-	return v;
-}
-
-/* A size knob ("64M"; "0": keep nothing). */
-static size_t knob_size(const char *name, size_t fallback)
-{
-	const char *text = secure_getenv(name);
-	size_t v;
-
-	if (text == NULL || *text == '\0')
-		return fallback;
-	if (shim_parse_size(text, &v) != 0) {
-		shim_log(1, "%s=\"%s\": not a size; using %zu bytes", name,
-			 text, fallback);
-		return fallback;
-	}
-	return v;
-}
-
 /* An arena for big blocks. Freed pages stay dirty (mapped, bound, ready
  * for the next block without faults) for AML_BIG_DECAY_MS, then go back
  * to the kernel; muzzy (MADV_FREE) is skipped: those pages still count
  * in the RSS. */
-static int arena_create_big(const extent_hooks_t *hooks, unsigned *out)
+static int arena_create_big(const extent_hooks_t *hooks, long decay_ms,
+			    unsigned *out)
 {
 	char name[64];
-	ssize_t dirty = knob_ms("AML_BIG_DECAY_MS", HEAP_BIG_DECAY_MS);
+	ssize_t dirty = decay_ms;
 	ssize_t muzzy = 0;
 
 	if (arena_create(hooks, out))
@@ -488,7 +452,7 @@ int heap_init(const struct shim_config *cfg)
 			   0))
 		heap.tcache_max = 32768;
 	if (arena_create(NULL, &heap.arena[0]) ||
-	    arena_create_big(NULL, &heap.big_arena[0]))
+	    arena_create_big(NULL, cfg->big_decay_ms, &heap.big_arena[0]))
 		return -1;
 	for (int i = 0; i < cfg->nrules; i++) {
 		heap_areas[i].hooks = heap_hooks;
@@ -496,12 +460,12 @@ int heap_init(const struct shim_config *cfg)
 		heap.min_size[i] = cfg->rules[i].min_size;
 		heap.max_size[i] = cfg->rules[i].max_size;
 		if (arena_create(&heap_areas[i].hooks, &heap.arena[i + 1]) ||
-		    arena_create_big(&heap_areas[i].hooks,
+		    arena_create_big(&heap_areas[i].hooks, cfg->big_decay_ms,
 				     &heap.big_arena[i + 1]))
 			return -1;
 	}
 	heap.nrules = cfg->nrules;
-	heap.big_cache = knob_size("AML_BIG_CACHE", HEAP_BIG_CACHE);
+	heap.big_cache = cfg->big_cache;
 	heap.page_mask = aml_os_page_size() - 1;
 	if (routing_build_split()) {
 		heap.nrules = 0;

@@ -1217,6 +1217,34 @@ static int parse_strict(struct shim_draft *d, const char *value)
 	return -1;
 }
 
+/* Milliseconds, or -1 for never. */
+static int parse_big_decay(struct shim_draft *d, const char *value)
+{
+	size_t v;
+
+	if (strcmp(value, "-1") == 0) {
+		d->cfg->big_decay_ms = -1;
+		return 0;
+	}
+	if (size_parse(value, strlen(value), &v) != SIZE_OK ||
+	    value[strlen(value) - 1] < '0' || value[strlen(value) - 1] > '9' ||
+	    v > 86400000) {
+		msg_str(d->msg, "not a number of milliseconds from 0 to "
+				"86400000, or -1 for never");
+		return -1;
+	}
+	d->cfg->big_decay_ms = (long)v;
+	return 0;
+}
+
+static int parse_big_cache(struct shim_draft *d, const char *value)
+{
+	if (size_parse(value, strlen(value), &d->cfg->big_cache) == SIZE_OK)
+		return 0;
+	msg_str(d->msg, "not a size (bytes with K, M or G)");
+	return -1;
+}
+
 /* "%p" (the process id) and "%%" are the only escapes of a report path. */
 static int report_path_check(const char *value, struct msg *msg)
 {
@@ -1293,6 +1321,14 @@ const struct shim_setting shim_settings[] = {
 	  "stop the program at start-up on an invalid setting instead of "
 	  "warning and running with default placement",
 	  parse_strict },
+	{ "AML_BIG_DECAY_MS", "milliseconds", "10000",
+	  "freed big blocks (8 MiB and up) stay mapped and bound for reuse "
+	  "this long before going back to the kernel; 0: at once, -1: never",
+	  parse_big_decay },
+	{ "AML_BIG_CACHE", "size", "256M",
+	  "freed big-block bytes kept per placement; beyond it, the next big "
+	  "allocation gives them all back",
+	  parse_big_cache },
 };
 const size_t shim_settings_count = sizeof(shim_settings) /
 				   sizeof(shim_settings[0]);
@@ -1306,6 +1342,8 @@ static void config_defaults(struct shim_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->route_mmap = 1;
 	cfg->log_level = 1;
+	cfg->big_decay_ms = 10000;
+	cfg->big_cache = (size_t)256 << 20;
 }
 
 /* Only the first problem is kept; later settings still parse. */

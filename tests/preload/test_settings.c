@@ -167,6 +167,21 @@ Test(settings, mmap_log_strict_and_report_are_read)
 	cr_assert_str_eq(cfg.report_path, "");
 }
 
+Test(settings, big_block_knobs_have_defaults_and_are_read)
+{
+	cr_assert_eq(parse(ENV({ "AML_LOG", "warn" })), 0, "%s", err);
+	cr_assert_eq(cfg.big_decay_ms, 10000);
+	cr_assert_eq(cfg.big_cache, (size_t)256 << 20);
+	cr_assert_eq(parse(ENV({ "AML_BIG_DECAY_MS", "-1" },
+			       { "AML_BIG_CACHE", "64M" })), 0, "%s", err);
+	cr_assert_eq(cfg.big_decay_ms, -1);
+	cr_assert_eq(cfg.big_cache, (size_t)64 << 20);
+	cr_assert_eq(parse(ENV({ "AML_BIG_DECAY_MS", "0" },
+			       { "AML_BIG_CACHE", "0" })), 0, "%s", err);
+	cr_assert_eq(cfg.big_decay_ms, 0);
+	cr_assert_eq(cfg.big_cache, 0);
+}
+
 Test(settings, log_levels_are_words_or_digits)
 {
 	cr_assert_eq(parse(ENV({ "AML_LOG", "2" })), 0, "%s", err);
@@ -195,7 +210,7 @@ Test(settings, report_zero_turns_it_off)
 
 /* Arrays, not pointers: Criterion may run each case in a fresh process. */
 struct bad_case {
-	char name[16];
+	char name[32];
 	char value[64];
 	char message[200];
 };
@@ -290,6 +305,17 @@ static struct bad_case bad_cases[] = {
 	{ "AML_REPORT", "/tmp/aml.%d",
 	  "AML_REPORT=\"/tmp/aml.%d\": unknown escape \"%d\" (use %p for the "
 	  "process id, %% for %)" },
+	{ "AML_BIG_DECAY_MS", "10s",
+	  "AML_BIG_DECAY_MS=\"10s\": not a number of milliseconds from 0 to "
+	  "86400000, or -1 for never" },
+	{ "AML_BIG_DECAY_MS", "-2",
+	  "AML_BIG_DECAY_MS=\"-2\": not a number of milliseconds from 0 to "
+	  "86400000, or -1 for never" },
+	{ "AML_BIG_DECAY_MS", "86400001",
+	  "AML_BIG_DECAY_MS=\"86400001\": not a number of milliseconds from 0 "
+	  "to 86400000, or -1 for never" },
+	{ "AML_BIG_CACHE", "lots",
+	  "AML_BIG_CACHE=\"lots\": not a size (bytes with K, M or G)" },
 };
 
 ParameterizedTestParameters(settings, bad_value_gives_one_exact_message)
@@ -517,21 +543,22 @@ Test(table, every_setting_has_name_type_default_help_and_parser)
 	}
 }
 
-/* docs/shim-config.md has one row per setting, in table order. */
-Test(table, readme_table_matches_the_settings_table)
+/* A document of the source tree has one row per setting, in table order. */
+static void expect_table_rows(const char *file)
 {
 	const char *root = getenv("AML_TEST_SOURCE_ROOT");
-	static char doc[65536];
+	static char doc[131072];
 	char path[1024], row[1024];
 	const char *at = doc;
 	size_t i, n;
 	FILE *f;
 
 	cr_assert_not_null(root, "AML_TEST_SOURCE_ROOT is not set");
-	snprintf(path, sizeof(path), "%s/docs/shim-config.md", root);
+	snprintf(path, sizeof(path), "%s/%s", root, file);
 	f = fopen(path, "r");
 	cr_assert_not_null(f, "no %s", path);
 	n = fread(doc, 1, sizeof(doc) - 1, f);
+	cr_assert(feof(f), "%s is larger than the test's buffer", path);
 	doc[n] = '\0';
 	fclose(f);
 	for (i = 0; i < shim_settings_count; i++) {
@@ -540,9 +567,18 @@ Test(table, readme_table_matches_the_settings_table)
 		snprintf(row, sizeof(row), "\n| `%s` | %s | %s | %s |\n",
 			 s->name, s->type, s->fallback, s->help);
 		at = strstr(at, row);
-		cr_assert_not_null(at, "docs/shim-config.md lacks the row%s",
-				   row);
+		cr_assert_not_null(at, "%s lacks the row%s", file, row);
 	}
+}
+
+Test(table, shim_config_doc_table_matches_the_settings_table)
+{
+	expect_table_rows("docs/shim-config.md");
+}
+
+Test(table, readme_table_matches_the_settings_table)
+{
+	expect_table_rows("README.md");
 }
 
 /* ------------------------------------------------------------------------
