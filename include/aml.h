@@ -56,12 +56,12 @@ struct aml_area_mmap_options;
 
 /** The operations an area implements. Unset hooks may be NULL. */
 struct aml_area_ops {
-	/** Map `size` (> 0) bytes; `opts` may be NULL. NULL + aml_errno on error. */
+	/** Map `size` (> 0) bytes; `opts` may be NULL. NULL + aml_errno on
+	 * error. */
 	void *(*mmap)(const struct aml_area_data *data, size_t size,
 		      struct aml_area_mmap_options *opts);
 	/** Unmap; returns 0 or a negative AML error code. */
-	int (*munmap)(const struct aml_area_data *data, void *ptr,
-		      size_t size);
+	int (*munmap)(const struct aml_area_data *data, void *ptr, size_t size);
 	/** Describe the area, each line starting with "<prefix>: ". */
 	int (*fprintf)(const struct aml_area_data *data, FILE *stream,
 		       const char *prefix);

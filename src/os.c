@@ -23,8 +23,8 @@ static long raw_syscall6(long n, long a1, long a2, long a3, long a4, long a5,
 
 	__asm__ volatile("syscall"
 			 : "=a"(ret)
-			 : "a"(n), "D"(a1), "S"(a2), "d"(a3), "r"(r10),
-			   "r"(r8), "r"(r9)
+			 : "a"(n), "D"(a1), "S"(a2), "d"(a3), "r"(r10), "r"(r8),
+			   "r"(r9)
 			 : "rcx", "r11", "memory");
 	return ret;
 }
@@ -43,17 +43,17 @@ static long raw_syscall6(long n, long a1, long a2, long a3, long a4, long a5,
 }
 #endif
 
-#define SYS6(n, a, b, c, d, e, f)                                          \
-	raw_syscall6(n, (long)(a), (long)(b), (long)(c), (long)(d),        \
-		     (long)(e), (long)(f))
+#define SYS6(n, a, b, c, d, e, f)                                              \
+	raw_syscall6(n, (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), \
+		     (long)(f))
 
 static int as_error(long ret)
 {
 	return (ret < 0 && ret > -4096) ? (int)ret : 0;
 }
 
-int aml_os_mmap(void **out, void *addr, size_t len, int prot, int flags,
-		int fd, off_t offset)
+int aml_os_mmap(void **out, void *addr, size_t len, int prot, int flags, int fd,
+		off_t offset)
 {
 	long ret = SYS6(SYS_mmap, addr, len, prot, flags, fd, offset);
 
@@ -71,8 +71,8 @@ int aml_os_munmap(void *addr, size_t len)
 int aml_os_mremap(void **out, void *old_addr, size_t old_len, size_t new_len,
 		  int flags, void *new_addr)
 {
-	long ret = SYS6(SYS_mremap, old_addr, old_len, new_len, flags,
-			new_addr, 0);
+	long ret = SYS6(SYS_mremap, old_addr, old_len, new_len, flags, new_addr,
+			0);
 
 	if (as_error(ret))
 		return as_error(ret);
@@ -94,8 +94,7 @@ int aml_os_mbind(void *addr, size_t len, int mode,
 }
 
 int aml_os_get_mempolicy(int *mode, unsigned long *nodemask,
-			 unsigned long maxnode, void *addr,
-			 unsigned long flags)
+			 unsigned long maxnode, void *addr, unsigned long flags)
 {
 	return as_error(SYS6(SYS_get_mempolicy, mode, nodemask, maxnode, addr,
 			     flags, 0));

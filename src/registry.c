@@ -45,9 +45,8 @@ static int table_map(struct registry_entry **out, size_t cap)
 	return 0;
 }
 
-static void table_put(struct registry_entry *table, size_t cap,
-		      const void *ptr, const struct aml_area *area, size_t size,
-		      int *replaced)
+static void table_put(struct registry_entry *table, size_t cap, const void *ptr,
+		      const struct aml_area *area, size_t size, int *replaced)
 {
 	size_t i = slot_of(ptr, cap);
 

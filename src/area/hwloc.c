@@ -25,7 +25,7 @@
 #define NODE_RESERVE_FRACTION 32
 
 #define container_of(ptr, type, member) \
-	((type *)(void *)((char *)(ptr) - offsetof(type, member)))
+	((type *)(void *)((char *)(ptr)-offsetof(type, member)))
 
 /* An area and its data in one allocation. */
 struct hwloc_area {
@@ -123,7 +123,8 @@ int aml_area_hwloc_create(struct aml_area **area, hwloc_bitmap_t nodeset,
 	ha = calloc(1, sizeof(*ha));
 	if (ha == NULL)
 		return aml_fail(AML_ENOMEM);
-	ha->data.nodeset = hwloc_bitmap_dup(nodeset ? nodeset : allowed_nodeset);
+	ha->data.nodeset =
+		hwloc_bitmap_dup(nodeset ? nodeset : allowed_nodeset);
 	if (ha->data.nodeset == NULL) {
 		free(ha);
 		return aml_fail(AML_ENOMEM);
@@ -181,10 +182,9 @@ void *aml_area_hwloc_mmap(const struct aml_area_data *area_data, size_t size,
 		aml_errno = errno_to_aml(-err);
 		return NULL;
 	}
-	if (hwloc_set_area_membind(aml_topology, ptr, size, area_nodeset(data),
-				   data->policy,
-				   HWLOC_MEMBIND_BYNODESET |
-					   HWLOC_MEMBIND_STRICT) != 0) {
+	if (hwloc_set_area_membind(
+		    aml_topology, ptr, size, area_nodeset(data), data->policy,
+		    HWLOC_MEMBIND_BYNODESET | HWLOC_MEMBIND_STRICT) != 0) {
 		err = errno;
 		aml_os_munmap(ptr, size);
 		aml_errno = errno_to_aml(err);
@@ -204,21 +204,19 @@ int aml_area_hwloc_munmap(const struct aml_area_data *data, void *ptr,
 }
 
 /* DEFAULT and FIRSTTOUCH are one kernel policy: hwloc reports either. */
-static int same_policy(hwloc_membind_policy_t want,
-		       hwloc_membind_policy_t got)
+static int same_policy(hwloc_membind_policy_t want, hwloc_membind_policy_t got)
 {
 	int want_default = want == HWLOC_MEMBIND_DEFAULT ||
 			   want == HWLOC_MEMBIND_FIRSTTOUCH;
-	int got_default = got == HWLOC_MEMBIND_DEFAULT ||
-			  got == HWLOC_MEMBIND_FIRSTTOUCH;
+	int got_default =
+		got == HWLOC_MEMBIND_DEFAULT || got == HWLOC_MEMBIND_FIRSTTOUCH;
 
 	if (want_default || got_default)
 		return want_default && got_default;
 	return want == got;
 }
 
-int aml_area_hwloc_check_binding(struct aml_area *area, void *ptr,
-				 size_t size)
+int aml_area_hwloc_check_binding(struct aml_area *area, void *ptr, size_t size)
 {
 	const struct aml_area_hwloc_data *data;
 	hwloc_membind_policy_t policy;
@@ -233,10 +231,9 @@ int aml_area_hwloc_check_binding(struct aml_area *area, void *ptr,
 	nodeset = hwloc_bitmap_alloc();
 	if (nodeset == NULL)
 		return aml_fail(AML_ENOMEM);
-	if (hwloc_get_area_membind(aml_topology, ptr, size ? size : 1, nodeset,
-				   &policy,
-				   HWLOC_MEMBIND_BYNODESET |
-					   HWLOC_MEMBIND_STRICT) != 0) {
+	if (hwloc_get_area_membind(
+		    aml_topology, ptr, size ? size : 1, nodeset, &policy,
+		    HWLOC_MEMBIND_BYNODESET | HWLOC_MEMBIND_STRICT) != 0) {
 		hwloc_bitmap_free(nodeset);
 		return aml_fail(AML_EINVAL);
 	}
@@ -266,8 +263,8 @@ static const char *policy_name(hwloc_membind_policy_t policy)
 	}
 }
 
-int aml_area_hwloc_fprintf(const struct aml_area_data *area_data,
-			   FILE *stream, const char *prefix)
+int aml_area_hwloc_fprintf(const struct aml_area_data *area_data, FILE *stream,
+			   const char *prefix)
 {
 	const struct aml_area_hwloc_data *data =
 		(const struct aml_area_hwloc_data *)area_data;
@@ -308,8 +305,9 @@ static int rank_compare(const void *pa, const void *pb)
 	if (a->known && a->distance != b->distance)
 		return a->distance < b->distance ? -1 : 1;
 	/* Ties: logical order, so the result never depends on qsort. */
-	return a->node->logical_index < b->node->logical_index ? -1 :
-	       a->node->logical_index > b->node->logical_index ? 1 : 0;
+	return a->node->logical_index < b->node->logical_index	 ? -1
+	       : a->node->logical_index > b->node->logical_index ? 1
+								 : 0;
 }
 
 static int matrix_has_numa(const struct hwloc_distances_s *d)
@@ -491,9 +489,9 @@ static void sort_matrices(struct hwloc_distances_s **m, unsigned nr,
 
 	/* Insertion sort, best first; stable, so hwloc's order breaks ties. */
 	for (i = 1; i < nr; i++) {
-		for (j = i; j > 0 &&
-			    matrix_preference(m[j], initiator) >
-				    matrix_preference(m[j - 1], initiator);
+		for (j = i;
+		     j > 0 && matrix_preference(m[j], initiator) >
+				      matrix_preference(m[j - 1], initiator);
 		     j--) {
 			tmp = m[j];
 			m[j] = m[j - 1];
@@ -509,9 +507,9 @@ static void rank_by_hops(hwloc_obj_t initiator, struct node_rank *ranks,
 
 	for (k = 0; k < num_nodes; k++) {
 		ranks[k].known = 1;
-		ranks[k].distance =
-			(aml_hwloc_hops(initiator, ranks[k].node) +
-			 aml_hwloc_hops(ranks[k].node, initiator)) / 2.0;
+		ranks[k].distance = (aml_hwloc_hops(initiator, ranks[k].node) +
+				     aml_hwloc_hops(ranks[k].node, initiator)) /
+				    2.0;
 	}
 }
 
@@ -613,7 +611,8 @@ static int thread_initiator(hwloc_obj_t *initiator)
 
 	if (cpuset == NULL)
 		return -AML_ENOMEM;
-	if (hwloc_get_cpubind(aml_topology, cpuset, HWLOC_CPUBIND_THREAD) == 0 &&
+	if (hwloc_get_cpubind(aml_topology, cpuset, HWLOC_CPUBIND_THREAD) ==
+		    0 &&
 	    !hwloc_bitmap_iszero(cpuset))
 		n = hwloc_get_largest_objs_inside_cpuset(aml_topology, cpuset,
 							 initiator, 1);
@@ -675,7 +674,7 @@ static size_t node_capacity(hwloc_obj_t node)
 
 static int bind_to_node(void *addr, size_t len, hwloc_obj_t node)
 {
-	unsigned long mask[AML_BITMAP_MAX / BITS_PER_ULONG] = { 0 };
+	unsigned long mask[AML_BITMAP_MAX / BITS_PER_ULONG] = {0};
 	unsigned os = node->os_index;
 
 	if (os >= AML_BITMAP_MAX)
@@ -720,8 +719,7 @@ static int preferred_is_current(const struct aml_area_hwloc_preferred_data *d)
 	const struct preferred_area *pa =
 		container_of(d, struct preferred_area, data);
 
-	return aml_topology != NULL &&
-	       pa->generation == aml_hwloc_generation();
+	return aml_topology != NULL && pa->generation == aml_hwloc_generation();
 }
 
 void *aml_area_hwloc_preferred_mmap(const struct aml_area_data *area_data,
@@ -763,8 +761,8 @@ void *aml_area_hwloc_preferred_mmap(const struct aml_area_data *area_data,
 	return ptr;
 }
 
-int aml_area_hwloc_preferred_munmap(const struct aml_area_data *data,
-				    void *ptr, size_t size)
+int aml_area_hwloc_preferred_munmap(const struct aml_area_data *data, void *ptr,
+				    size_t size)
 {
 	return aml_area_hwloc_munmap(data, ptr, size);
 }

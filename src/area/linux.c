@@ -25,11 +25,12 @@
  * hidden from -std=c99 includers); check here that they are the real ones.
  */
 typedef char aml_linux_private_flag_is_map_private_anonymous
-	[AML_AREA_LINUX_MMAP_FLAG_PRIVATE == (MAP_PRIVATE | MAP_ANONYMOUS) ?
-		 1 : -1];
+	[AML_AREA_LINUX_MMAP_FLAG_PRIVATE == (MAP_PRIVATE | MAP_ANONYMOUS)
+		 ? 1
+		 : -1];
 typedef char aml_linux_shared_flag_is_map_shared_anonymous
-	[AML_AREA_LINUX_MMAP_FLAG_SHARED == (MAP_SHARED | MAP_ANONYMOUS) ?
-		 1 : -1];
+	[AML_AREA_LINUX_MMAP_FLAG_SHARED == (MAP_SHARED | MAP_ANONYMOUS) ? 1
+									 : -1];
 
 #define BITS_PER_ULONG (8 * sizeof(unsigned long))
 /* get_mempolicy(2) writes at most this many node bits. */
@@ -291,8 +292,7 @@ static int needs_binding(const struct aml_area_linux_data *data)
 }
 
 void *aml_area_linux_mmap_mbind(const struct aml_area_data *area_data,
-				size_t size,
-				struct aml_area_mmap_options *opts)
+				size_t size, struct aml_area_mmap_options *opts)
 {
 	struct aml_area_linux_data *data =
 		(struct aml_area_linux_data *)area_data;
@@ -407,9 +407,8 @@ static void count_status(const int *status, unsigned long n, size_t *counts,
 	}
 }
 
-int aml_area_linux_pages_per_node(const void *ptr, size_t size,
-				  size_t *counts, int max_nodes,
-				  size_t *absent)
+int aml_area_linux_pages_per_node(const void *ptr, size_t size, size_t *counts,
+				  int max_nodes, size_t *absent)
 {
 	void *pages[PAGES_PER_QUERY];
 	int status[PAGES_PER_QUERY];

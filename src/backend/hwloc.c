@@ -80,8 +80,7 @@ int aml_backend_hwloc_supported(void)
 	if (aml_topology == NULL)
 		return 0;
 	support = hwloc_topology_get_support(aml_topology);
-	return support->discovery->numa &&
-	       support->membind->set_area_membind &&
+	return support->discovery->numa && support->membind->set_area_membind &&
 	       support->membind->alloc_membind;
 }
 

@@ -24,9 +24,9 @@
 /* Bits [lo, hi] of one word, 0 <= lo <= hi < AML_BITMAP_NBITS. */
 static unsigned long word_range(unsigned int lo, unsigned int hi)
 {
-	unsigned long upto_hi = hi + 1 == (unsigned int)AML_BITMAP_NBITS ?
-					WORD_FULL :
-					(1UL << (hi + 1)) - 1;
+	unsigned long upto_hi = hi + 1 == (unsigned int)AML_BITMAP_NBITS
+					? WORD_FULL
+					: (1UL << (hi + 1)) - 1;
 
 	return upto_hi & (WORD_FULL << lo);
 }
@@ -97,8 +97,7 @@ int aml_bitmap_fill(struct aml_bitmap *bitmap)
 	return AML_SUCCESS;
 }
 
-static int all_words_equal(const struct aml_bitmap *bitmap,
-			   unsigned long word)
+static int all_words_equal(const struct aml_bitmap *bitmap, unsigned long word)
 {
 	if (bitmap == NULL)
 		return -AML_EINVAL;

@@ -75,8 +75,7 @@ int aml_area_hwloc_fprintf(const struct aml_area_data *data, FILE *stream,
  * policies that bind (BIND, INTERLEAVE, NEXTTOUCH); DEFAULT and FIRSTTOUCH
  * are the same kernel policy and match each other.
  */
-int aml_area_hwloc_check_binding(struct aml_area *area, void *ptr,
-				 size_t size);
+int aml_area_hwloc_check_binding(struct aml_area *area, void *ptr, size_t size);
 
 /** Operations of hwloc areas. */
 extern struct aml_area_ops aml_area_hwloc_ops;
@@ -161,8 +160,8 @@ void *aml_area_hwloc_preferred_mmap(const struct aml_area_data *area_data,
 				    struct aml_area_mmap_options *opts);
 
 /** Unmap; 0 or a negative AML error code. */
-int aml_area_hwloc_preferred_munmap(const struct aml_area_data *data,
-				    void *ptr, size_t size);
+int aml_area_hwloc_preferred_munmap(const struct aml_area_data *data, void *ptr,
+				    size_t size);
 
 /** Describe a preferred area: its nodes, nearest first. */
 int aml_area_hwloc_preferred_fprintf(const struct aml_area_data *data,

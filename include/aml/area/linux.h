@@ -25,8 +25,8 @@ extern "C" {
 
 /** Placement policy of a Linux area (not the kernel's MPOL_* values). */
 enum aml_area_linux_policy {
-	AML_AREA_LINUX_POLICY_DEFAULT,    /**< kernel default, no mbind */
-	AML_AREA_LINUX_POLICY_BIND,       /**< MPOL_BIND: only these nodes */
+	AML_AREA_LINUX_POLICY_DEFAULT,	  /**< kernel default, no mbind */
+	AML_AREA_LINUX_POLICY_BIND,	  /**< MPOL_BIND: only these nodes */
 	AML_AREA_LINUX_POLICY_PREFERRED,  /**< MPOL_PREFERRED: first node */
 	AML_AREA_LINUX_POLICY_INTERLEAVE, /**< MPOL_INTERLEAVE: round-robin */
 };
@@ -46,11 +46,11 @@ struct aml_area_linux_data {
  * passed verbatim. The caller includes MAP_ANONYMOUS or a valid fd.
  */
 struct aml_area_linux_mmap_options {
-	void *ptr;     /**< address hint */
-	int flags;     /**< MAP_* flags */
-	int mode;      /**< PROT_* protection */
-	int fd;        /**< file descriptor, -1 for anonymous */
-	off_t offset;  /**< file offset */
+	void *ptr;    /**< address hint */
+	int flags;    /**< MAP_* flags */
+	int mode;     /**< PROT_* protection */
+	int fd;	      /**< file descriptor, -1 for anonymous */
+	off_t offset; /**< file offset */
 };
 
 /** Operations of Linux areas. */
@@ -106,9 +106,8 @@ int aml_area_linux_fprintf(const struct aml_area_data *data, FILE *stream,
  * node >= max_nodes, are added to *absent when absent is not NULL.
  * Never allocates. @return 0 or a negative AML error code.
  */
-int aml_area_linux_pages_per_node(const void *ptr, size_t size,
-				  size_t *counts, int max_nodes,
-				  size_t *absent);
+int aml_area_linux_pages_per_node(const void *ptr, size_t size, size_t *counts,
+				  int max_nodes, size_t *absent);
 
 /*
  * Legacy (2019 documentation) constructor flags, for

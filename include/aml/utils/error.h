@@ -14,14 +14,14 @@ extern "C" {
  * @{
  */
 
-#define AML_SUCCESS 0   /**< Success */
-#define AML_FAILURE 1   /**< Generic error */
-#define AML_ENOMEM 2    /**< Not enough memory */
-#define AML_EINVAL 3    /**< Invalid argument */
-#define AML_EDOM 4      /**< Value out of bound */
-#define AML_ENOTSUP 5   /**< Operation not supported */
-#define AML_EBUSY 6     /**< Underlying resource is not available */
-#define AML_EPERM 7     /**< Insufficient permissions */
+#define AML_SUCCESS 0	/**< Success */
+#define AML_FAILURE 1	/**< Generic error */
+#define AML_ENOMEM 2	/**< Not enough memory */
+#define AML_EINVAL 3	/**< Invalid argument */
+#define AML_EDOM 4	/**< Value out of bound */
+#define AML_ENOTSUP 5	/**< Operation not supported */
+#define AML_EBUSY 6	/**< Underlying resource is not available */
+#define AML_EPERM 7	/**< Insufficient permissions */
 #define AML_ERROR_MAX 8 /**< Bound of the codes above, not an error */
 
 /**
@@ -33,7 +33,7 @@ extern __thread int aml_errno;
 /** Static text for a positive error code; "Unknown error" otherwise. */
 const char *aml_strerror(const int err);
 
-/** Print "<msg>:<aml_strerror(aml_errno)>" to stderr (only the text if NULL). */
+/** Print "<msg>:<aml_strerror(aml_errno)>" to stderr; only the text if NULL. */
 void aml_perror(const char *msg);
 
 /** @} */

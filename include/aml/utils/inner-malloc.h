@@ -44,9 +44,9 @@ extern "C" {
  * Size of the members T1..Tn followed by an aligned array of `n` elements of
  * `type`, rounded up to the largest alignment (where extra bytes start).
  */
-#define AML_SIZEOF_ALIGNED_ARRAY(n, type, ...)                              \
-	AML_PP_IM_MAXALIGN_UP(AML_PP_IM_ARRAY_OFFSET(type, __VA_ARGS__) +    \
-				      (size_t)(n) * sizeof(type),            \
+#define AML_SIZEOF_ALIGNED_ARRAY(n, type, ...)                            \
+	AML_PP_IM_MAXALIGN_UP(AML_PP_IM_ARRAY_OFFSET(type, __VA_ARGS__) + \
+				      (size_t)(n) * sizeof(type),         \
 			      __VA_ARGS__, type)
 
 /** calloc() the members T1..Tn; NULL on failure. */

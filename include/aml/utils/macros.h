@@ -28,19 +28,24 @@
 #elif defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
 #define AML_PP_IM_ALIGNOF(T) _Alignof(T)
 #else
-#define AML_PP_IM_ALIGNOF(T) \
-	offsetof(struct { char aml_pp_im_c; T aml_pp_im_t; }, aml_pp_im_t)
+#define AML_PP_IM_ALIGNOF(T)              \
+	offsetof(                         \
+		struct {                  \
+			char aml_pp_im_c; \
+			T aml_pp_im_t;    \
+		},                        \
+		aml_pp_im_t)
 #endif
 
 #define AML_PP_IM_CAT(a, b) AML_PP_IM_CAT_(a, b)
 #define AML_PP_IM_CAT_(a, b) a##b
 
 /* Number of arguments, 1 to 16. */
-#define AML_PP_IM_NARG(...)                                              \
+#define AML_PP_IM_NARG(...)                                                  \
 	AML_PP_IM_ARG_N(__VA_ARGS__, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, \
 			5, 4, 3, 2, 1, 0)
-#define AML_PP_IM_ARG_N(_1, _2, _3, _4, _5, _6, _7, _8, \
-			_9, _10, _11, _12, _13, _14, _15, _16, N, ...) \
+#define AML_PP_IM_ARG_N(_1, _2, _3, _4, _5, _6, _7, _8, _9, _10, _11, _12, \
+			_13, _14, _15, _16, N, ...)                        \
 	N
 
 /*
@@ -48,8 +53,8 @@
  * ALIGN_UP(x, T): the first offset >= x where a T may start.
  * PLACE(x, T): the offset just past a T placed at or after x.
  */
-#define AML_PP_IM_ALIGN_UP(x, T)                                      \
-	(((size_t)(x) + (AML_PP_IM_ALIGNOF(T) - 1)) &                 \
+#define AML_PP_IM_ALIGN_UP(x, T)                      \
+	(((size_t)(x) + (AML_PP_IM_ALIGNOF(T) - 1)) & \
 	 ~((size_t)AML_PP_IM_ALIGNOF(T) - 1))
 #define AML_PP_IM_PLACE(x, T) (AML_PP_IM_ALIGN_UP(x, T) + sizeof(T))
 
@@ -162,14 +167,15 @@
 	AML_PP_IM_CAT(AML_PP_IM_START_, N)(0, __VA_ARGS__, ~)
 
 /* x rounded up to the largest alignment of the types given. */
-#define AML_PP_IM_MAXALIGN_UP(x, ...)                                   \
-	AML_PP_IM_CAT(AML_PP_IM_ROUND_, AML_PP_IM_NARG(__VA_ARGS__))    \
+#define AML_PP_IM_MAXALIGN_UP(x, ...)                                \
+	AML_PP_IM_CAT(AML_PP_IM_ROUND_, AML_PP_IM_NARG(__VA_ARGS__)) \
 	(x, __VA_ARGS__, ~)
 
 /* sizeof the struct of the types given. */
-#define AML_PP_IM_SIZEOF(...)                                           \
-	AML_PP_IM_MAXALIGN_UP(                                          \
-		AML_PP_IM_CAT(AML_PP_IM_END_, AML_PP_IM_NARG(__VA_ARGS__)) \
-		(0, __VA_ARGS__, ~), __VA_ARGS__)
+#define AML_PP_IM_SIZEOF(...)                                                  \
+	AML_PP_IM_MAXALIGN_UP(                                                 \
+		AML_PP_IM_CAT(AML_PP_IM_END_,                                  \
+			      AML_PP_IM_NARG(__VA_ARGS__))(0, __VA_ARGS__, ~), \
+		__VA_ARGS__)
 
 #endif /* AML_UTILS_MACROS_H */
