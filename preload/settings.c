@@ -1355,6 +1355,9 @@ static int setting_apply(struct shim_draft *d, const struct shim_setting *set,
 	msg_quoted(d->msg, value);
 	msg_str(d->msg, ": ");
 	if (value[0] == '\0') {
+		/* Whoever set AML_STRICT meant strict, even with no value. */
+		if (set->parse == parse_strict)
+			d->cfg->strict = 1;
 		msg_str(d->msg, "empty value");
 		return -1;
 	}

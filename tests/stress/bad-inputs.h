@@ -184,8 +184,8 @@ static const struct bad_input bad_inputs[] = {
 	 "AML_LOG=\"warn,warn\": unknown log level (use quiet, warn, info, "
 	 "debug or 0-3)", "default", NULL},
 
-	{"AML_STRICT", "empty", "", "AML_STRICT=\"\": empty value", "default",
-	 "not strict: see preload/NOTES-stress.txt"},
+	{"AML_STRICT", "empty", "", "AML_STRICT=\"\": empty value", NULL,
+	 "counts as strict: the program stops"},
 	{"AML_STRICT", "garbage", "garbage",
 	 "AML_STRICT=\"garbage\": not a boolean (use 1 or 0)", NULL,
 	 "counts as strict: the program stops"},

