@@ -929,20 +929,6 @@ static int word_find(const struct word *words, const char *s, size_t len,
 	return -1;
 }
 
-static const char *policy_name(enum aml_area_linux_policy policy)
-{
-	switch (policy) {
-	case AML_AREA_LINUX_POLICY_BIND:
-		return "bind";
-	case AML_AREA_LINUX_POLICY_PREFERRED:
-		return "preferred";
-	case AML_AREA_LINUX_POLICY_INTERLEAVE:
-		return "interleave";
-	default:
-		return "default";
-	}
-}
-
 static int policy_parse(const char *s, size_t len,
 			enum aml_area_linux_policy *policy, struct msg *msg)
 {
@@ -1021,7 +1007,7 @@ size_t shim_rule_format(const struct shim_rule *rule, char *buf, size_t len)
 	struct msg m;
 
 	msg_init(&m, len ? buf : scratch, len ? len : sizeof(scratch));
-	msg_str(&m, policy_name(rule->policy));
+	msg_str(&m, aml_area_linux_policy_name(rule->policy));
 	if (rule->policy != AML_AREA_LINUX_POLICY_DEFAULT) {
 		msg_str(&m, " nodes ");
 		msg_nodes(&m, rule->nodes, SHIM_NODE_WORDS);

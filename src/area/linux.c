@@ -440,7 +440,7 @@ int aml_area_linux_pages_per_node(const void *ptr, size_t size, size_t *counts,
  * Description
  */
 
-static const char *policy_name(enum aml_area_linux_policy policy)
+const char *aml_area_linux_policy_name(enum aml_area_linux_policy policy)
 {
 	switch (policy) {
 	case AML_AREA_LINUX_POLICY_DEFAULT:
@@ -488,7 +488,8 @@ int aml_area_linux_fprintf(const struct aml_area_data *data, FILE *stream,
 	if (d == NULL)
 		return AML_SUCCESS;
 	fprintf_nodeset(stream, prefix, d->nodeset);
-	fprintf(stream, "%s: policy: %s\n", prefix, policy_name(d->policy));
+	fprintf(stream, "%s: policy: %s\n", prefix,
+		aml_area_linux_policy_name(d->policy));
 	return AML_SUCCESS;
 }
 

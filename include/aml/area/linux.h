@@ -95,6 +95,9 @@ void *aml_area_linux_mmap_mbind(const struct aml_area_data *area_data,
 int aml_area_linux_munmap(const struct aml_area_data *area_data, void *ptr,
 			  const size_t size);
 
+/** "default", "bind", "preferred" or "interleave"; "unknown" otherwise. */
+const char *aml_area_linux_policy_name(enum aml_area_linux_policy policy);
+
 /** The ops fprintf hook. */
 int aml_area_linux_fprintf(const struct aml_area_data *data, FILE *stream,
 			   const char *prefix);
