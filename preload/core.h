@@ -7,8 +7,10 @@
 #ifndef AML_PRELOAD_CORE_H
 #define AML_PRELOAD_CORE_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "shim.h"
 
@@ -71,7 +73,38 @@ bool heap_thread_enter(void);
  * allocated by the shim ("foreign"). */
 void ranges_heap_add(const void *addr, size_t len);
 void ranges_heap_remove(const void *addr, size_t len);
-bool ranges_heap_owns(const void *ptr);
+
+/* The heap map (ranges.c): a byte per 64 KiB granule, in leaves of 1 GiB
+ * of address space. Its common answer (a granule wholly inside the heap)
+ * is read inline, on free's fast path; the rest goes to
+ * ranges_heap_owns_slow. */
+#define RANGES_GRANULE_SHIFT 16
+#define RANGES_LEAF_SHIFT 14
+#define RANGES_TOP_SHIFT (47 - RANGES_GRANULE_SHIFT - RANGES_LEAF_SHIFT)
+
+enum ranges_granule { GRANULE_NONE, GRANULE_FULL, GRANULE_PARTIAL };
+
+extern _Atomic(atomic_uchar *) ranges_heap_leaves[1UL << RANGES_TOP_SHIFT];
+bool ranges_heap_owns_slow(const void *ptr);
+
+static inline bool ranges_heap_owns(const void *ptr)
+{
+	uintptr_t g = (uintptr_t)ptr >> RANGES_GRANULE_SHIFT;
+	uintptr_t top = g >> RANGES_LEAF_SHIFT;
+	atomic_uchar *leaf;
+
+	if (shim_likely(top < (1UL << RANGES_TOP_SHIFT))) {
+		leaf = atomic_load_explicit(&ranges_heap_leaves[top],
+					    memory_order_acquire);
+		if (shim_likely(leaf != NULL) &&
+		    shim_likely(atomic_load_explicit(
+					&leaf[g & ((1UL << RANGES_LEAF_SHIFT) -
+						   1)],
+					memory_order_acquire) == GRANULE_FULL))
+			return true;
+	}
+	return ranges_heap_owns_slow(ptr);
+}
 
 /* Ranges mapped from a rule's area (arena extents, routed mmaps). */
 void ranges_rule_add(int rule, const void *addr, size_t len);

@@ -52,14 +52,13 @@ static void *storage_map(size_t len)
  * The heap map
  */
 
-#define GRANULE_SHIFT 16
-#define LEAF_SHIFT 14 /* granules per leaf: 1 GiB of address space */
-#define TOP_SHIFT (47 - GRANULE_SHIFT - LEAF_SHIFT)
+#define GRANULE_SHIFT RANGES_GRANULE_SHIFT
+#define LEAF_SHIFT RANGES_LEAF_SHIFT /* granules per leaf: 1 GiB */
+#define TOP_SHIFT RANGES_TOP_SHIFT
 #define HEAP_EXACT_MAX 4096
 
-enum granule { GRANULE_NONE, GRANULE_FULL, GRANULE_PARTIAL };
-
-static _Atomic(atomic_uchar *) heap_leaves[1UL << TOP_SHIFT];
+/* Read inline by ranges_heap_owns (core.h). */
+_Atomic(atomic_uchar *) ranges_heap_leaves[1UL << TOP_SHIFT];
 
 struct heap_exact {
 	atomic_uintptr_t start, end; /* end == 0: free slot */
@@ -76,13 +75,13 @@ static atomic_uchar *granule_slot(uintptr_t g, bool create)
 
 	if (top >= (1UL << TOP_SHIFT))
 		return NULL;
-	leaf = atomic_load_explicit(&heap_leaves[top], memory_order_acquire);
+	leaf = atomic_load_explicit(&ranges_heap_leaves[top], memory_order_acquire);
 	if (leaf == NULL && create) {
 		/* Only called under heap_lock: no race for the slot. */
 		fresh = storage_map(1UL << LEAF_SHIFT);
 		if (fresh == NULL)
 			return NULL;
-		atomic_store_explicit(&heap_leaves[top], fresh,
+		atomic_store_explicit(&ranges_heap_leaves[top], fresh,
 				      memory_order_release);
 		leaf = fresh;
 	}
@@ -222,7 +221,8 @@ static bool exact_holds(uintptr_t p)
 	return false;
 }
 
-bool ranges_heap_owns(const void *ptr)
+/* The granules at the edges of mappings, and outside the heap. */
+bool ranges_heap_owns_slow(const void *ptr)
 {
 	uintptr_t p = (uintptr_t)ptr;
 	atomic_uchar *slot = granule_slot(p >> GRANULE_SHIFT, false);
