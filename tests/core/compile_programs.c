@@ -10,20 +10,7 @@
 
 static void build_and_run(const char *source, enum compile_language lang)
 {
-	struct compiled_program prog;
-	int ret;
-
-	if (!compile_language_available(lang))
-		cr_skip_test("%s", compile_unavailable_reason(lang));
-	ret = compile_program(&prog, source, lang, "");
-	if (ret != 0) {
-		compiled_program_release(&prog);
-		cr_assert_fail("%s does not compile (status %d):\n%s", source,
-			       ret, prog.log);
-	}
-	ret = run_program(&prog, "");
-	compiled_program_release(&prog);
-	cr_assert_eq(ret, 0, "%s exited with %d:\n%s", source, ret, prog.log);
+	assert_program_builds_and_runs(source, lang, "", "");
 }
 
 Test(compile, core_api_program_builds_as_c99_and_runs)

@@ -5,69 +5,54 @@
  * C++11, with a harness supplying what they leave to the reader), and
  * upstream AML's area tests and custom-area tutorial (upstream/).
  */
-#define _GNU_SOURCE
 #include <criterion/criterion.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <numa.h>
+#include <stdio.h>
 
-#include "program.h"
+#include "compile.h"
 
-static void build_and_run(enum program_language lang, const char *example,
+/* A seed example, verbatim, with the harness that completes it. */
+static void build_and_run(enum compile_language lang, const char *example,
 			  const char *harness)
 {
-	char source[4096], include[4096], flags[4200], dir[64], binary[128];
+	char flags[512];
 
-	source_path(source, sizeof(source), example);
-	source_path(include, sizeof(include), harness);
-	program_tmpdir(dir, sizeof(dir));
-	snprintf(binary, sizeof(binary), "%s/program", dir);
-	snprintf(flags, sizeof(flags), "-include %s", include);
-	cr_assert_eq(program_build(lang, source, flags, binary), 0,
-		     "%s does not compile", example);
-	cr_assert_eq(program_run(binary), 0, "%s failed", example);
-	program_remove(dir, binary);
+	snprintf(flags, sizeof(flags), "-include \"$AML_TEST_SOURCE_ROOT/%s\"",
+		 harness);
+	assert_program_builds_and_runs(example, lang, flags, "");
 }
 
 Test(seed_examples, example_1_static_area_compiles_as_c99_and_runs)
 {
-	build_and_run(PROGRAM_C99, "tests/linux/seed/example1.c",
+	build_and_run(LANG_C99, "tests/linux/seed/example1.c",
 		      "tests/linux/seed/harness1.h");
 }
 
 Test(seed_examples, example_1_static_area_compiles_as_cxx11_and_runs)
 {
-	build_and_run(PROGRAM_CXX11, "tests/linux/seed/example1.c",
+	build_and_run(LANG_CXX11, "tests/linux/seed/example1.c",
 		      "tests/linux/seed/harness1.h");
 }
 
 Test(seed_examples, example_2_legacy_create_compiles_as_c99_and_runs)
 {
-	build_and_run(PROGRAM_C99, "tests/linux/seed/example2.c",
+	build_and_run(LANG_C99, "tests/linux/seed/example2.c",
 		      "tests/linux/seed/harness2.h");
 }
 
 Test(seed_examples, example_2_legacy_create_compiles_as_cxx11_and_runs)
 {
-	build_and_run(PROGRAM_CXX11, "tests/linux/seed/example2.c",
+	build_and_run(LANG_CXX11, "tests/linux/seed/example2.c",
 		      "tests/linux/seed/harness2.h");
 }
 
-/* Upstream's programs, built with upstream's CI flags. */
+/*
+ * Upstream's programs, built with upstream's CI flags. Its tutorials read
+ * CI and crash when it is unset.
+ */
 static void upstream_build_and_run(const char *file)
 {
-	char source[4096], dir[64], binary[128];
-
-	source_path(source, sizeof(source), file);
-	program_tmpdir(dir, sizeof(dir));
-	snprintf(binary, sizeof(binary), "%s/program", dir);
-	cr_assert_eq(program_build_with(getenv("AML_TEST_CC"),
-					UPSTREAM_CI_CFLAGS, source, binary),
-		     0, "%s does not compile", file);
-	/* Upstream's tutorials read CI and crash when it is unset. */
-	setenv("CI", "false", 1);
-	cr_assert_eq(program_run(binary), 0, "%s failed", file);
-	program_remove(dir, binary);
+	assert_program_builds_and_runs(file, LANG_C99_UPSTREAM_CI, "", "CI=false");
 }
 
 Test(upstream_programs, test_area_compiles_and_passes)

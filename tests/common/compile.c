@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #define _GNU_SOURCE
+#include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,14 +16,22 @@ static const char *compiler_variable(enum compile_language lang)
 
 static const char *language_flags(enum compile_language lang)
 {
-	if (lang == LANG_CXX11)
-		return "-x c++ -std=c++11 -pedantic -Werror";
-	return "-std=c99 -pedantic -Wall -Wextra -Werror";
+	switch (lang) {
+	case LANG_CXX11:
+		return "-x c++ -std=c++11 -pedantic -Wall -Werror";
+	case LANG_C99_UPSTREAM_CI:
+		/* Upstream's tests include the build's config.h. */
+		return UPSTREAM_CI_CFLAGS " -I\"$AML_TEST_BUILD_ROOT\"";
+	case LANG_C99:
+	default:
+		return "-std=c99 -pedantic -Wall -Wextra -Werror";
+	}
 }
 
 /*
  * An AddressSanitizer build of the library only loads into programs that
- * carry the ASan runtime first; this helper is built with the same flags.
+ * carry the ASan runtime first; this helper is built with the same flags
+ * (sanitized builds of this tree use ASan and UBSan together).
  */
 #if defined(__SANITIZE_ADDRESS__)
 #define BUILT_WITH_ASAN 1
@@ -35,7 +44,7 @@ static const char *language_flags(enum compile_language lang)
 static const char *sanitizer_flags(void)
 {
 #ifdef BUILT_WITH_ASAN
-	return "-fsanitize=address";
+	return "-fsanitize=address,undefined";
 #else
 	return "";
 #endif
@@ -136,4 +145,25 @@ void compiled_program_release(struct compiled_program *prog)
 		rmdir(prog->dir);
 	prog->exe[0] = '\0';
 	prog->dir[0] = '\0';
+}
+
+void assert_program_builds_and_runs(const char *source,
+				    enum compile_language lang,
+				    const char *extra_flags, const char *env)
+{
+	struct compiled_program prog;
+	int ret;
+
+	if (!compile_language_available(lang))
+		cr_skip_test("%s", compile_unavailable_reason(lang));
+	ret = compile_program(&prog, source, lang, extra_flags);
+	if (ret != 0) {
+		compiled_program_release(&prog);
+		cr_assert_fail("%s does not compile (status %d):\n%s", source,
+			       ret, prog.log);
+	}
+	ret = run_program(&prog, env);
+	compiled_program_release(&prog);
+	cr_assert_eq(ret, 0, "%s exited with %d:\n%s", source, ret,
+		     prog.log);
 }
