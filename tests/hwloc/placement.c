@@ -24,25 +24,14 @@
 #include "aml/area/hwloc.h"
 #include "aml/area/linux.h"
 #include "aml/utils/backend/hwloc.h"
+#include "numa-test.h"
 #include "topology.h"
 
 #define NODES 4
-#define PAGE 4096UL
+#define PAGE NUMA_TEST_PAGE
 #define MiB (1UL << 20)
 
 static unsigned distance[NODES][NODES];
-
-static void require_vm(void)
-{
-	const char *expected = getenv("AML_TEST_NUMA_NODES");
-	int nodes = numa_num_configured_nodes();
-
-	if (expected == NULL && nodes < NODES)
-		cr_skip_test("needs %d NUMA nodes; runs inside scripts/numa-vm",
-			     NODES);
-	cr_assert_geq(nodes, NODES, "AML_TEST_NUMA_NODES=%s but %d nodes",
-		      expected, nodes);
-}
 
 static void read_distances(void)
 {
@@ -70,7 +59,7 @@ static void read_distances(void)
 
 static void setup(void)
 {
-	require_vm();
+	numa_test_need_nodes(NODES);
 	read_distances();
 	cr_assert_eq(aml_init(NULL, NULL), AML_SUCCESS);
 }
@@ -132,28 +121,6 @@ static void check_order(struct aml_area *area, unsigned from)
 			 "from node %u: want %s, got %s", from,
 			 test_order_string(expected, NODES, want, sizeof(want)),
 			 test_order_string(order, NODES, got, sizeof(got)));
-}
-
-/* Pages of [ptr, ptr + size) per node. */
-static void count_pages(const void *ptr, size_t size, size_t *counts)
-{
-	size_t absent = 0;
-
-	memset(counts, 0, NODES * sizeof(*counts));
-	cr_assert_eq(aml_area_linux_pages_per_node(ptr, size, counts, NODES,
-						   &absent),
-		     0);
-	cr_assert_eq(absent, 0, "%zu pages on no node", absent);
-}
-
-static char *map_touched(struct aml_area *area, size_t size)
-{
-	char *ptr = aml_area_mmap(area, size, NULL);
-
-	cr_assert_not_null(ptr, "mmap %zu: %s", size, aml_strerror(aml_errno));
-	madvise(ptr, size, MADV_NOHUGEPAGE);
-	memset(ptr, 1, size);
-	return ptr;
 }
 
 /* ------------------------------------------------------------------------
@@ -226,8 +193,8 @@ Test(hwloc_placement, request_larger_than_the_nearest_node_spills_to_the_next,
 	size = ((size_t)free_near + 64 * MiB) / PAGE * PAGE;
 	pages = size / PAGE;
 
-	ptr = map_touched(area, size);
-	count_pages(ptr, size, counts);
+	ptr = numa_test_map_touched(area, size);
+	numa_test_count_pages(ptr, size, counts, NODES);
 	cr_expect_gt(counts[near], pages / 2, "node %u got %zu of %zu pages",
 		     near, counts[near], pages);
 	cr_expect_geq(counts[next], 64 * MiB / PAGE,
@@ -239,8 +206,8 @@ Test(hwloc_placement, request_larger_than_the_nearest_node_spills_to_the_next,
 			cr_expect_eq(counts[os], 0, "node %u got %zu pages",
 				     os, counts[os]);
 	/* Nearest first: the start on the near node, the end on the next. */
-	count_pages(ptr, MiB, head);
-	count_pages(ptr + size - MiB, MiB, tail);
+	numa_test_count_pages(ptr, MiB, head, NODES);
+	numa_test_count_pages(ptr + size - MiB, MiB, tail, NODES);
 	cr_expect_eq(head[near], MiB / PAGE);
 	cr_expect_eq(tail[next], MiB / PAGE);
 	cr_assert_eq(aml_area_munmap(area, ptr, size), AML_SUCCESS);
@@ -267,9 +234,9 @@ Test(hwloc_placement, min_size_blocks_are_never_split_between_nodes,
 	ptr = aml_area_mmap(area, size,
 			    (struct aml_area_mmap_options *)&opts);
 	cr_assert_not_null(ptr, "%s", aml_strerror(aml_errno));
-	madvise(ptr, size, MADV_NOHUGEPAGE);
+	numa_test_no_huge_pages(ptr, size);
 	memset(ptr, 1, size);
-	count_pages(ptr, size, counts);
+	numa_test_count_pages(ptr, size, counts, NODES);
 	cr_expect_gt(counts[near], 0);
 	cr_expect_eq(counts[near] % (opts.min_size / PAGE), 0,
 		     "node %u got %zu pages, not whole 48 MiB blocks", near,
@@ -294,8 +261,8 @@ Test(hwloc_placement, bind_places_every_page_on_the_nodeset,
 		cr_assert_eq(aml_area_hwloc_create(&area, node_obj(os)->nodeset,
 						   HWLOC_MEMBIND_BIND),
 			     AML_SUCCESS);
-		ptr = map_touched(area, size);
-		count_pages(ptr, size, counts);
+		ptr = numa_test_map_touched(area, size);
+		numa_test_count_pages(ptr, size, counts, NODES);
 		cr_expect_eq(counts[os], size / PAGE, "node %u got %zu pages",
 			     os, counts[os]);
 		cr_expect_eq(aml_area_hwloc_check_binding(area, ptr, size), 1);
@@ -311,8 +278,8 @@ Test(hwloc_placement, interleave_spreads_pages_over_every_node,
 	unsigned os;
 	char *ptr;
 
-	ptr = map_touched(&aml_area_hwloc_interleave, size);
-	count_pages(ptr, size, counts);
+	ptr = numa_test_map_touched(&aml_area_hwloc_interleave, size);
+	numa_test_count_pages(ptr, size, counts, NODES);
 	for (os = 0; os < NODES; os++)
 		cr_expect(counts[os] + 1 >= share && counts[os] <= share + 1,
 			  "node %u got %zu pages, want %zu", os, counts[os],
@@ -334,8 +301,8 @@ Test(hwloc_placement, firsttouch_places_pages_near_the_touching_cpu,
 	cr_assert_eq(hwloc_set_cpubind(aml_topology, core->cpuset,
 				       HWLOC_CPUBIND_THREAD),
 		     0);
-	ptr = map_touched(&aml_area_hwloc_firsttouch, size);
-	count_pages(ptr, size, counts);
+	ptr = numa_test_map_touched(&aml_area_hwloc_firsttouch, size);
+	numa_test_count_pages(ptr, size, counts, NODES);
 	cr_expect_eq(counts[2], size / PAGE, "node 2 got %zu pages",
 		     counts[2]);
 	aml_area_munmap(&aml_area_hwloc_firsttouch, ptr, size);
@@ -354,7 +321,7 @@ Test(hwloc_placement, check_binding_tells_one_node_from_another,
 	cr_assert_eq(aml_area_hwloc_create(&on2, node_obj(2)->nodeset,
 					   HWLOC_MEMBIND_BIND),
 		     AML_SUCCESS);
-	ptr = map_touched(on2, size);
+	ptr = numa_test_map_touched(on2, size);
 	cr_expect_eq(aml_area_hwloc_check_binding(on2, ptr, size), 1);
 	cr_expect_eq(aml_area_hwloc_check_binding(on1, ptr, size), 0);
 	aml_area_munmap(on2, ptr, size);

@@ -17,33 +17,12 @@
 
 #include "aml.h"
 #include "aml/area/linux.h"
+#include "numa-test.h"
 
-#define PAGE ((size_t)4096)
+#define PAGE NUMA_TEST_PAGE
 #define MAX_NODES 64
 /* Divisible by 2, 3 and 4: interleaving is exact. */
 #define NPAGES ((size_t)240)
-
-static int nodes_here(void)
-{
-	return numa_max_node() + 1;
-}
-
-/* Skip (outside the VM) or fail (inside it) without `n` NUMA nodes. */
-static void require_nodes(int n)
-{
-	const char *expected = getenv("AML_TEST_NUMA_NODES");
-
-	if (expected != NULL) {
-		cr_assert_eq(nodes_here(), atoi(expected),
-			     "AML_TEST_NUMA_NODES=%s but %d nodes are online",
-			     expected, nodes_here());
-		cr_assert_geq(nodes_here(), n, "needs %d NUMA nodes, has %d",
-			      n, nodes_here());
-	} else if (nodes_here() < n) {
-		cr_skip_test("needs %d NUMA nodes; runs inside scripts/numa-vm",
-			     n);
-	}
-}
 
 static struct aml_bitmap mask_of(const int *nodes, int n)
 {
@@ -73,26 +52,14 @@ static struct aml_area_linux_data *linux_data(struct aml_area *area)
 /* Map `npages` from `area`, 4 KiB pages only, every page touched. */
 static char *map_and_touch(struct aml_area *area, size_t npages)
 {
-	char *p = aml_area_mmap(area, npages * PAGE);
-
-	cr_assert_not_null(p, "aml_errno %d", aml_errno);
-	cr_assert_eq(madvise(p, npages * PAGE, MADV_NOHUGEPAGE), 0);
-	for (size_t i = 0; i < npages; i++)
-		p[i * PAGE] = (char)i;
-	return p;
+	return numa_test_map_touched(area, npages * PAGE);
 }
 
 /* Pages per node of [p, p + npages pages); every page must be present. */
 static void count_pages(const char *p, size_t npages,
 			size_t counts[MAX_NODES])
 {
-	size_t absent = 0;
-
-	memset(counts, 0, MAX_NODES * sizeof(*counts));
-	cr_assert_eq(aml_area_linux_pages_per_node(p, npages * PAGE, counts,
-						   MAX_NODES, &absent),
-		     0);
-	cr_assert_eq(absent, 0, "%zu pages absent", absent);
+	numa_test_count_pages(p, npages * PAGE, counts, MAX_NODES);
 }
 
 /* The node of the page at p, as get_mempolicy reports it. */
@@ -111,7 +78,7 @@ static void assert_all_pages_on(const char *p, size_t npages, int node)
 	size_t counts[MAX_NODES];
 
 	count_pages(p, npages, counts);
-	for (int n = 0; n < nodes_here(); n++)
+	for (int n = 0; n < numa_test_nodes(); n++)
 		cr_assert_eq(counts[n], n == node ? npages : 0,
 			     "node %d holds %zu of %zu pages, all should be on "
 			     "node %d",
@@ -122,8 +89,8 @@ static void assert_all_pages_on(const char *p, size_t npages, int node)
 
 Test(linux_placement, bind_places_every_page_on_the_single_node)
 {
-	require_nodes(4);
-	for (int node = 0; node < nodes_here(); node++) {
+	numa_test_need_nodes(4);
+	for (int node = 0; node < numa_test_nodes(); node++) {
 		struct aml_area *area =
 			area_on(&node, 1, AML_AREA_LINUX_POLICY_BIND);
 		char *p = map_and_touch(area, NPAGES);
@@ -147,7 +114,7 @@ Test(linux_placement, bind_to_two_nodes_uses_only_those_nodes)
 	size_t counts[MAX_NODES];
 	char *p;
 
-	require_nodes(4);
+	numa_test_need_nodes(4);
 	area = area_on(nodes, 2, AML_AREA_LINUX_POLICY_BIND);
 	p = map_and_touch(area, NPAGES);
 	count_pages(p, NPAGES, counts);
@@ -170,7 +137,7 @@ static void assert_interleaved_over_first(int k)
 	area = area_on(nodes, k, AML_AREA_LINUX_POLICY_INTERLEAVE);
 	p = map_and_touch(area, NPAGES);
 	count_pages(p, NPAGES, counts);
-	for (int n = 0; n < nodes_here(); n++) {
+	for (int n = 0; n < numa_test_nodes(); n++) {
 		if (n < k)
 			cr_assert(counts[n] + 1 >= even && counts[n] <= even + 1,
 				  "interleave over %d nodes: node %d holds %zu "
@@ -189,19 +156,19 @@ static void assert_interleaved_over_first(int k)
 
 Test(linux_placement, interleave_over_2_nodes_spreads_pages_evenly)
 {
-	require_nodes(4);
+	numa_test_need_nodes(4);
 	assert_interleaved_over_first(2);
 }
 
 Test(linux_placement, interleave_over_3_nodes_spreads_pages_evenly)
 {
-	require_nodes(4);
+	numa_test_need_nodes(4);
 	assert_interleaved_over_first(3);
 }
 
 Test(linux_placement, interleave_over_4_nodes_spreads_pages_evenly)
 {
-	require_nodes(4);
+	numa_test_need_nodes(4);
 	assert_interleaved_over_first(4);
 }
 
@@ -209,8 +176,8 @@ Test(linux_placement, interleave_over_4_nodes_spreads_pages_evenly)
 
 Test(linux_placement, preferred_places_pages_on_the_preferred_node)
 {
-	require_nodes(4);
-	for (int node = 0; node < nodes_here(); node++) {
+	numa_test_need_nodes(4);
+	for (int node = 0; node < numa_test_nodes(); node++) {
 		struct aml_area *area =
 			area_on(&node, 1, AML_AREA_LINUX_POLICY_PREFERRED);
 		char *p = map_and_touch(area, NPAGES);
@@ -227,7 +194,7 @@ Test(linux_placement, preferred_with_two_nodes_prefers_the_first)
 	struct aml_area *area;
 	char *p;
 
-	require_nodes(4);
+	numa_test_need_nodes(4);
 	area = area_on(nodes, 2, AML_AREA_LINUX_POLICY_PREFERRED);
 	p = map_and_touch(area, NPAGES);
 	assert_all_pages_on(p, NPAGES, 1);
@@ -244,7 +211,7 @@ Test(linux_placement, create_flags_bind_is_mpol_bind_on_the_node)
 	int mode = -1;
 	char *p;
 
-	require_nodes(4);
+	numa_test_need_nodes(4);
 	aml_bitmap_zero(&mask);
 	aml_bitmap_set(&mask, 3);
 	cr_assert_eq(aml_area_linux_create(&area,
@@ -268,7 +235,7 @@ Test(linux_placement, shared_bound_area_pages_are_seen_by_a_child_and_placed)
 	pid_t pid;
 	char *p;
 
-	require_nodes(4);
+	numa_test_need_nodes(4);
 	aml_bitmap_zero(&mask);
 	aml_bitmap_set(&mask, 2);
 	cr_assert_eq(aml_area_linux_create(&area,
@@ -278,7 +245,7 @@ Test(linux_placement, shared_bound_area_pages_are_seen_by_a_child_and_placed)
 		     0);
 	p = aml_area_mmap(area, NPAGES * PAGE);
 	cr_assert_not_null(p);
-	cr_assert_eq(madvise(p, NPAGES * PAGE, MADV_NOHUGEPAGE), 0);
+	numa_test_no_huge_pages(p, NPAGES * PAGE);
 
 	/* The child touches every page first. */
 	pid = fork();
@@ -306,7 +273,7 @@ static int memory_only_node(void)
 	struct bitmask *cpus = numa_allocate_cpumask();
 	int found = -1;
 
-	for (int node = 0; node < nodes_here() && found < 0; node++) {
+	for (int node = 0; node < numa_test_nodes() && found < 0; node++) {
 		if (numa_node_to_cpus(node, cpus) != 0)
 			continue;
 		if (numa_bitmask_weight(cpus) == 0 &&
@@ -323,7 +290,7 @@ Test(linux_placement, bind_to_a_memory_only_node_places_pages_there)
 	int node;
 	char *p;
 
-	require_nodes(2);
+	numa_test_need_nodes(2);
 	node = memory_only_node();
 	if (node < 0) {
 		if (getenv("AML_TEST_MEMORY_ONLY_NODES") != NULL)
@@ -380,20 +347,20 @@ static void assert_check_binding_tells_masks_apart(
 
 Test(linux_placement, check_binding_tells_bind_masks_apart)
 {
-	require_nodes(4);
+	numa_test_need_nodes(4);
 	assert_check_binding_tells_masks_apart(AML_AREA_LINUX_POLICY_BIND);
 }
 
 Test(linux_placement, check_binding_tells_interleave_masks_apart)
 {
-	require_nodes(4);
+	numa_test_need_nodes(4);
 	assert_check_binding_tells_masks_apart(
 		AML_AREA_LINUX_POLICY_INTERLEAVE);
 }
 
 Test(linux_placement, check_binding_tells_preferred_nodes_apart)
 {
-	require_nodes(4);
+	numa_test_need_nodes(4);
 	assert_check_binding_tells_masks_apart(
 		AML_AREA_LINUX_POLICY_PREFERRED);
 }
@@ -404,7 +371,7 @@ Test(linux_placement, check_binding_of_default_memory_rejects_bound_areas)
 	struct aml_area *bind;
 	char *p;
 
-	require_nodes(4);
+	numa_test_need_nodes(4);
 	bind = area_on(node, 1, AML_AREA_LINUX_POLICY_BIND);
 	p = map_and_touch(&aml_area_linux, NPAGES);
 	cr_assert_eq(aml_area_linux_check_binding(linux_data(&aml_area_linux),

@@ -20,6 +20,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../common/numa-test.h"
+
 static char output[65536];
 
 static const char *need_env(const char *name)
@@ -29,19 +31,6 @@ static const char *need_env(const char *name)
 	cr_assert_not_null(value, "%s is not set (run through meson test)",
 			   name);
 	return value;
-}
-
-static void need_nodes(int n)
-{
-	const char *vm = getenv("AML_TEST_NUMA_NODES");
-	int have = numa_available() < 0 ? 1 : numa_num_configured_nodes();
-
-	if (vm != NULL)
-		cr_assert_geq(have, n, "the VM has %d NUMA nodes, need %d",
-			      have, n);
-	else if (have < n)
-		cr_skip_test("needs %d NUMA nodes; runs inside scripts/numa-vm",
-			     n);
 }
 
 /* Run cmd through sh, stdout and stderr into output; the exit status. */
@@ -131,7 +120,7 @@ Test(cluster_numa, open_mpi_ranks_get_memory_on_the_node_of_their_local_rank)
 {
 	const char *program;
 
-	need_nodes(4);
+	numa_test_need_nodes(4);
 	program = mpi_program();
 	expect_ranks_passed(shell(MPIRUN "-np 4 --bind-to none %s "
 				  "--membind=@local-rank -- %s rank 2>&1",
@@ -143,7 +132,7 @@ Test(cluster_numa, open_mpi_ranks_follow_an_explicit_rank_map)
 {
 	const char *program;
 
-	need_nodes(4);
+	numa_test_need_nodes(4);
 	program = mpi_program();
 	expect_ranks_passed(shell(MPIRUN "-np 4 --bind-to none %s "
 				  "--membind='@local-rank=3|2|1|0' -- %s "
@@ -157,7 +146,7 @@ Test(cluster_numa, open_mpi_ranks_bound_to_cores_get_their_cores_node)
 {
 	const char *program;
 
-	need_nodes(4);
+	numa_test_need_nodes(4);
 	program = mpi_program();
 	expect_ranks_passed(shell(MPIRUN "-np 3 --bind-to core --map-by core "
 				  "%s --membind=@cpu-local -- %s cpu 2>&1",
@@ -172,7 +161,7 @@ Test(cluster_numa, slurm_local_ids_place_each_task_on_its_node)
 	const char *program;
 	int status;
 
-	need_nodes(4);
+	numa_test_need_nodes(4);
 	program = placement_program("cluster-placement", need_env("AML_TEST_CC"),
 				    "-DMPI_PLACEMENT_NO_MPI");
 	status = shell("for i in 0 1 2 3; do "
@@ -213,7 +202,7 @@ Test(cluster_numa, nearest_two_are_the_cpus_node_and_the_next_by_distance)
 	const char *program;
 	int cpu, first, second;
 
-	need_nodes(4);
+	numa_test_need_nodes(4);
 	program = placement_program("cluster-placement",
 				    need_env("AML_TEST_CC"),
 				    "-DMPI_PLACEMENT_NO_MPI");
@@ -231,7 +220,7 @@ Test(cluster_numa, nearest_two_are_the_cpus_node_and_the_next_by_distance)
 
 Test(cluster_numa, dry_run_shows_each_rank_its_own_node)
 {
-	need_nodes(4);
+	numa_test_need_nodes(4);
 	mpi_program();
 	cr_assert_eq(shell(MPIRUN "-np 4 --bind-to none %s "
 			   "--membind=@local-rank --dry-run -- true 2>&1",

@@ -8,37 +8,17 @@
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
 #include <criterion/logging.h>
-#include <dirent.h>
+
+#include "../common/numa-test.h"
 
 #include "stress-run.h"
 
 #define NODES_NEEDED 2
 
-static int nodes_online(void)
-{
-	DIR *d = opendir("/sys/devices/system/node");
-	struct dirent *e;
-	int n = 0, id;
-
-	if (!d)
-		return 1;
-	while ((e = readdir(d)) != NULL)
-		if (sscanf(e->d_name, "node%d", &id) == 1)
-			n++;
-	closedir(d);
-	return n;
-}
-
 /* Only inside the VM: these tests rewrite /proc/sys. */
 static void need_the_vm(void)
 {
-	const char *want = getenv("AML_TEST_NUMA_NODES");
-
-	if (!want)
-		cr_skip_test("needs %d NUMA nodes; runs inside scripts/numa-vm",
-			     NODES_NEEDED);
-	cr_assert_geq(nodes_online(), NODES_NEEDED, "%d nodes, want %d",
-		      nodes_online(), NODES_NEEDED);
+	numa_test_need_vm(NODES_NEEDED);
 	cr_assert_eq(geteuid(), 0, "the VM runs tests as root");
 }
 
@@ -88,7 +68,7 @@ static long meminfo_kb(const char *path, const char *field)
 /* The highest node: on the CI VM a small one. */
 static int last_node(void)
 {
-	return nodes_online() - 1;
+	return numa_test_nodes() - 1;
 }
 
 static struct run_result fill_node(int node)
