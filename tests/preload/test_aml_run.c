@@ -13,33 +13,16 @@
 #include <unistd.h>
 
 #include "../../preload/settings.h"
+#include "../common/shell.h"
 
 static char output[65536];
-
-static const char *need_env(const char *name)
-{
-	const char *value = getenv(name);
-
-	cr_assert_not_null(value, "%s is not set (run through meson test)",
-			   name);
-	return value;
-}
-
-static const char *aml_run(void)
-{
-	static char path[1024];
-
-	snprintf(path, sizeof(path), "%s/preload/aml-run",
-		 need_env("AML_TEST_BUILD_ROOT"));
-	return path;
-}
 
 static const char *harmless_preload(void)
 {
 	static char path[1024];
 
 	snprintf(path, sizeof(path), "%s/libaml.so",
-		 need_env("AML_TEST_LIB_DIR"));
+		 test_need_env("AML_TEST_LIB_DIR"));
 	return path;
 }
 
@@ -49,10 +32,7 @@ __attribute__((format(printf, 1, 2)))
 static int run(const char *fmt, ...)
 {
 	char args[2048], cmd[8192];
-	size_t n;
 	va_list ap;
-	FILE *p;
-	int status;
 
 	va_start(ap, fmt);
 	vsnprintf(args, sizeof(args), fmt, ap);
@@ -61,14 +41,8 @@ static int run(const char *fmt, ...)
 		 "unset AML_POLICY AML_NODES AML_SIZE AML_RULES AML_MMAP "
 		 "AML_REPORT AML_LOG AML_STRICT LD_PRELOAD; "
 		 "export AML_RUN_PRELOAD=%s; %s %s 2>&1",
-		 harmless_preload(), aml_run(), args);
-	p = popen(cmd, "r");
-	cr_assert_not_null(p);
-	n = fread(output, 1, sizeof(output) - 1, p);
-	output[n] = '\0';
-	status = pclose(p);
-	cr_assert(WIFEXITED(status), "%s: killed", cmd);
-	return WEXITSTATUS(status);
+		 harmless_preload(), test_aml_run_path(), args);
+	return test_shell_capture(cmd, output, sizeof(output));
 }
 
 /* ------------------------------------------------------------------------
@@ -116,7 +90,7 @@ Test(aml_run, checked_in_manual_page_is_what_man_generates)
 	char cmd[4096];
 
 	snprintf(cmd, sizeof(cmd), "--man | cmp - %s/preload/aml-run.1",
-		 need_env("AML_TEST_SOURCE_ROOT"));
+		 test_need_env("AML_TEST_SOURCE_ROOT"));
 	cr_assert_eq(run("%s", cmd), 0,
 		     "preload/aml-run.1 is stale: aml-run --man > "
 		     "preload/aml-run.1\n%s",
@@ -224,7 +198,7 @@ Test(aml_run, no_program_exits_2)
 
 Test(aml_run, bad_environment_is_refused_too)
 {
-	cr_assert_eq(run("-- true; AML_LOG=loud %s -- true", aml_run()), 2);
+	cr_assert_eq(run("-- true; AML_LOG=loud %s -- true", test_aml_run_path()), 2);
 	cr_assert_str_eq(output, "aml-run: AML_LOG=\"loud\": unknown log "
 				 "level (use quiet, warn, info, debug or "
 				 "0-3)\n");
@@ -264,13 +238,13 @@ Test(aml_run, existing_ld_preload_is_kept_after_the_shim)
 	char want[4096];
 
 	cr_assert_eq(run("-- true; LD_PRELOAD=%s %s -- sh -c 'echo "
-			 "\"$LD_PRELOAD\"'", harmless_preload(), aml_run()),
+			 "\"$LD_PRELOAD\"'", harmless_preload(), test_aml_run_path()),
 		     0, "%s", output);
 	/* The same library twice is named once. */
 	snprintf(want, sizeof(want), "%s\n", harmless_preload());
 	cr_assert_str_eq(output, want);
 	cr_assert_eq(run("-- true; LD_PRELOAD=libc.so.6 %s -- sh -c 'echo "
-			 "\"$LD_PRELOAD\"'", aml_run()), 0, "%s", output);
+			 "\"$LD_PRELOAD\"'", test_aml_run_path()), 0, "%s", output);
 	snprintf(want, sizeof(want), "%s:libc.so.6\n", harmless_preload());
 	cr_assert_str_eq(output, want);
 }
@@ -278,13 +252,13 @@ Test(aml_run, existing_ld_preload_is_kept_after_the_shim)
 Test(aml_run, command_line_form_replaces_the_other_form_of_the_environment)
 {
 	cr_assert_eq(run("-- true; AML_RULES=bind %s --membind=0 -- sh -c "
-			 "'echo \"rules=${AML_RULES-unset}\"'", aml_run()), 0,
+			 "'echo \"rules=${AML_RULES-unset}\"'", test_aml_run_path()), 0,
 		     "%s", output);
 	cr_assert_str_eq(output, "rules=unset\n");
 	cr_assert_eq(run("-- true; AML_POLICY=bind AML_SIZE=1M %s "
 			 "--rule=interleave -- sh -c 'echo "
 			 "\"${AML_POLICY-unset} ${AML_SIZE-unset} "
-			 "$AML_RULES\"'", aml_run()), 0, "%s", output);
+			 "$AML_RULES\"'", test_aml_run_path()), 0, "%s", output);
 	cr_assert_str_eq(output, "unset unset interleave\n");
 }
 
@@ -303,12 +277,12 @@ Test(aml_run, the_shim_is_found_next_to_aml_run_in_the_build_tree)
 	size_t n;
 
 	snprintf(shim, sizeof(shim), "%s/preload/libaml-preload.so",
-		 need_env("AML_TEST_BUILD_ROOT"));
+		 test_need_env("AML_TEST_BUILD_ROOT"));
 	if (access(shim, R_OK) != 0)
 		cr_skip_test("no %s in this build", shim);
 	snprintf(cmd, sizeof(cmd),
 		 "unset AML_RUN_PRELOAD LD_PRELOAD; %s --dry-run | grep "
-		 "^LD_PRELOAD=", aml_run());
+		 "^LD_PRELOAD=", test_aml_run_path());
 	p = popen(cmd, "r");
 	cr_assert_not_null(p);
 	n = fread(output, 1, sizeof(output) - 1, p);
@@ -326,13 +300,13 @@ Test(aml_run, placement_forms_reach_the_program_unresolved)
 {
 	cr_assert_eq(run("-- true; SLURM_LOCALID=1 %s "
 			 "--membind=@local-rank -- sh -c 'echo \"$AML_NODES\"'",
-			 aml_run()),
+			 test_aml_run_path()),
 		     0, "%s", output);
 	cr_assert_str_eq(output, "@local-rank\n");
 	cr_assert_eq(run("-- true; SLURM_LOCALID=0 %s "
 			 "--interleave='@local-rank=0|all' -- sh -c 'echo "
 			 "\"$AML_NODES\"'",
-			 aml_run()),
+			 test_aml_run_path()),
 		     0, "%s", output);
 	cr_assert_str_eq(output, "@local-rank=0|all\n");
 }
@@ -341,7 +315,7 @@ Test(aml_run, dry_run_shows_how_this_process_resolved_its_nodes)
 {
 	cr_assert_eq(run("-- true; OMPI_COMM_WORLD_LOCAL_RANK=4 %s "
 			 "--membind=@local-rank --dry-run -- ./app",
-			 aml_run()),
+			 test_aml_run_path()),
 		     0, "%s", output);
 	cr_assert(strstr(output, "AML_NODES=@local-rank\n"), "%s", output);
 	cr_assert(strstr(output, "rule 0: bind nodes "), "%s", output);
@@ -360,7 +334,7 @@ Test(aml_run, local_rank_outside_a_launcher_exits_2)
 			 "-u MV2_COMM_WORLD_LOCAL_RANK -u PALS_LOCAL_RANKID "
 			 "-u FLUX_TASK_LOCAL_ID %s --membind=@local-rank -- "
 			 "true",
-			 aml_run()),
+			 test_aml_run_path()),
 		     2, "%s", output);
 	cr_assert(strstr(output, "aml-run: AML_NODES=\"@local-rank\": no local "
 				 "rank in the environment (looked for "),

@@ -21,47 +21,21 @@
 #include <unistd.h>
 
 #include "../common/numa-test.h"
+#include "../common/shell.h"
 
 static char output[65536];
-
-static const char *need_env(const char *name)
-{
-	const char *value = getenv(name);
-
-	cr_assert_not_null(value, "%s is not set (run through meson test)",
-			   name);
-	return value;
-}
 
 /* Run cmd through sh, stdout and stderr into output; the exit status. */
 __attribute__((format(printf, 1, 2)))
 static int shell(const char *fmt, ...)
 {
 	char cmd[8192];
-	size_t n;
 	va_list ap;
-	FILE *p;
-	int status;
 
 	va_start(ap, fmt);
 	vsnprintf(cmd, sizeof(cmd), fmt, ap);
 	va_end(ap);
-	p = popen(cmd, "r");
-	cr_assert_not_null(p);
-	n = fread(output, 1, sizeof(output) - 1, p);
-	output[n] = '\0';
-	status = pclose(p);
-	cr_assert(WIFEXITED(status), "killed: %s\n%s", cmd, output);
-	return WEXITSTATUS(status);
-}
-
-static const char *aml_run(void)
-{
-	static char path[1024];
-
-	snprintf(path, sizeof(path), "%s/preload/aml-run",
-		 need_env("AML_TEST_BUILD_ROOT"));
-	return path;
+	return test_shell_capture(cmd, output, sizeof(output));
 }
 
 /* programs/mpi_placement.c built with compiler (and flags) as name. Tests
@@ -72,10 +46,10 @@ static const char *placement_program(const char *name, const char *compiler,
 	static char path[1024];
 
 	snprintf(path, sizeof(path), "%s/tests/preload/%s-%d",
-		 need_env("AML_TEST_BUILD_ROOT"), name, (int)getpid());
+		 test_need_env("AML_TEST_BUILD_ROOT"), name, (int)getpid());
 	cr_assert_eq(shell("%s -O1 %s -o %s %s/tests/preload/programs/"
 			   "mpi_placement.c -lnuma 2>&1", compiler, flags,
-			   path, need_env("AML_TEST_SOURCE_ROOT")),
+			   path, test_need_env("AML_TEST_SOURCE_ROOT")),
 		     0, "cannot build %s:\n%s", name, output);
 	return path;
 }
@@ -124,7 +98,7 @@ Test(cluster_numa, open_mpi_ranks_get_memory_on_the_node_of_their_local_rank)
 	program = mpi_program();
 	expect_ranks_passed(shell(MPIRUN "-np 4 --bind-to none %s "
 				  "--membind=@local-rank -- %s rank 2>&1",
-				  aml_run(), program),
+				  test_aml_run_path(), program),
 			    4);
 }
 
@@ -137,7 +111,7 @@ Test(cluster_numa, open_mpi_ranks_follow_an_explicit_rank_map)
 	expect_ranks_passed(shell(MPIRUN "-np 4 --bind-to none %s "
 				  "--membind='@local-rank=3|2|1|0' -- %s "
 				  "map=3,2,1,0 2>&1",
-				  aml_run(), program),
+				  test_aml_run_path(), program),
 			    4);
 }
 
@@ -150,7 +124,7 @@ Test(cluster_numa, open_mpi_ranks_bound_to_cores_get_their_cores_node)
 	program = mpi_program();
 	expect_ranks_passed(shell(MPIRUN "-np 3 --bind-to core --map-by core "
 				  "%s --membind=@cpu-local -- %s cpu 2>&1",
-				  aml_run(), program),
+				  test_aml_run_path(), program),
 			    3);
 }
 
@@ -162,7 +136,7 @@ Test(cluster_numa, slurm_local_ids_place_each_task_on_its_node)
 	int status;
 
 	numa_test_need_nodes(4);
-	program = placement_program("cluster-placement", need_env("AML_TEST_CC"),
+	program = placement_program("cluster-placement", test_need_env("AML_TEST_CC"),
 				    "-DMPI_PLACEMENT_NO_MPI");
 	status = shell("for i in 0 1 2 3; do "
 		       "env -u OMPI_COMM_WORLD_LOCAL_RANK -u MPI_LOCALRANKID "
@@ -172,7 +146,7 @@ Test(cluster_numa, slurm_local_ids_place_each_task_on_its_node)
 		       "pids=\"$pids $!\"; done; fail=0; "
 		       "for p in $pids; do wait $p || fail=1; done; "
 		       "exit $fail",
-		       aml_run(), program);
+		       test_aml_run_path(), program);
 	cr_assert_eq(status, 0, "%s", output);
 	cr_assert_eq(count(output, ": ok\n"), 4, "%s", output);
 }
@@ -204,7 +178,7 @@ Test(cluster_numa, nearest_two_are_the_cpus_node_and_the_next_by_distance)
 
 	numa_test_need_nodes(4);
 	program = placement_program("cluster-placement",
-				    need_env("AML_TEST_CC"),
+				    test_need_env("AML_TEST_CC"),
 				    "-DMPI_PLACEMENT_NO_MPI");
 	for (cpu = 0; cpu < numa_num_configured_cpus(); cpu++)
 		if (numa_node_of_cpu(cpu) == 2)
@@ -214,7 +188,7 @@ Test(cluster_numa, nearest_two_are_the_cpus_node_and_the_next_by_distance)
 	cr_assert_eq(first, 2);
 	cr_assert_eq(shell("SLURM_LOCALID=0 taskset -c %d %s "
 			   "--membind=@nearest=2 -- %s nodes=%d,%d 2>&1",
-			   cpu, aml_run(), program, first, second),
+			   cpu, test_aml_run_path(), program, first, second),
 		     0, "%s", output);
 }
 
@@ -224,7 +198,7 @@ Test(cluster_numa, dry_run_shows_each_rank_its_own_node)
 	mpi_program();
 	cr_assert_eq(shell(MPIRUN "-np 4 --bind-to none %s "
 			   "--membind=@local-rank --dry-run -- true 2>&1",
-			   aml_run()),
+			   test_aml_run_path()),
 		     0, "%s", output);
 	cr_assert_not_null(strstr(output, "AML_NODES=@local-rank\n"), "%s",
 			   output);
