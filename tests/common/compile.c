@@ -164,6 +164,5 @@ void assert_program_builds_and_runs(const char *source,
 	}
 	ret = run_program(&prog, env);
 	compiled_program_release(&prog);
-	cr_assert_eq(ret, 0, "%s exited with %d:\n%s", source, ret,
-		     prog.log);
+	cr_assert_eq(ret, 0, "%s exited with %d:\n%s", source, ret, prog.log);
 }

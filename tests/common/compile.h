@@ -30,7 +30,7 @@
 #include <stddef.h>
 
 /* Flags of upstream AML's CI, used for its tests and tutorials. */
-#define UPSTREAM_CI_CFLAGS                  \
+#define UPSTREAM_CI_CFLAGS                          \
 	"-std=c99 -pedantic -Wall -Wextra -Werror " \
 	"-Wno-unused-but-set-parameter -Wno-builtin-declaration-mismatch"
 
@@ -44,9 +44,9 @@ enum compile_language {
 };
 
 struct compiled_program {
-	char dir[256];	   /* private temporary directory */
-	char exe[300];	   /* the program, inside dir */
-	char log[16384];   /* compiler or program output (NUL-terminated) */
+	char dir[256];	 /* private temporary directory */
+	char exe[300];	 /* the program, inside dir */
+	char log[16384]; /* compiler or program output (NUL-terminated) */
 };
 
 /* Whether the environment names a compiler for `lang`. */

@@ -10,8 +10,9 @@
  *
  * Expected orders come from the kernel's distance table in sysfs, not from
  * hwloc. The spilling tests fill whole nodes, so this program runs its
- * tests one at a time (its own main). With AML_TEST_NUMA_NODES set, a missing node, a memory-only node
- * missing or a uniform matrix is a failure; without it these tests skip.
+ * tests one at a time (its own main). With AML_TEST_NUMA_NODES set, a missing
+ * node, a memory-only node missing or a uniform matrix is a failure; without it
+ * these tests skip.
  */
 #include "config.h"
 
@@ -79,7 +80,8 @@ static hwloc_obj_t node_obj(unsigned os)
 
 static hwloc_obj_t logical_node(unsigned i)
 {
-	hwloc_obj_t n = hwloc_get_obj_by_type(aml_topology, HWLOC_OBJ_NUMANODE, i);
+	hwloc_obj_t n =
+		hwloc_get_obj_by_type(aml_topology, HWLOC_OBJ_NUMANODE, i);
 
 	cr_assert_not_null(n, "no NUMA node L#%u", i);
 	return n;
@@ -92,7 +94,8 @@ static hwloc_obj_t core_of_node(unsigned os)
 
 	while ((core = hwloc_get_next_obj_by_type(aml_topology, HWLOC_OBJ_CORE,
 						  core)) != NULL)
-		if (hwloc_bitmap_intersects(core->cpuset, node_obj(os)->cpuset) &&
+		if (hwloc_bitmap_intersects(core->cpuset,
+					    node_obj(os)->cpuset) &&
 		    numa_node_of_cpu((int)hwloc_bitmap_first(core->cpuset)) ==
 			    (int)os)
 			return core;
@@ -160,11 +163,13 @@ Test(hwloc_placement, memory_only_node_orders_from_itself_and_from_cpus,
 		if (hwloc_bitmap_iszero(node_obj(os)->cpuset) ||
 		    core_of_node(os) == NULL)
 			memory_only = os;
-	if (memory_only == NODES && getenv("AML_TEST_MEMORY_ONLY_NODES") == NULL)
-		cr_skip_test("needs a memory-only node (--memory-only-nodes 1)");
+	if (memory_only == NODES &&
+	    getenv("AML_TEST_MEMORY_ONLY_NODES") == NULL)
+		cr_skip_test(
+			"needs a memory-only node (--memory-only-nodes 1)");
 	cr_assert_neq(memory_only, NODES, "no memory-only node in the VM");
-	cr_assert_eq(aml_area_hwloc_preferred_create(
-			     &area, node_obj(memory_only), 0),
+	cr_assert_eq(aml_area_hwloc_preferred_create(&area,
+						     node_obj(memory_only), 0),
 		     AML_SUCCESS);
 	check_order(area, memory_only);
 	aml_area_hwloc_preferred_destroy(&area);
@@ -203,8 +208,8 @@ Test(hwloc_placement, request_larger_than_the_nearest_node_spills_to_the_next,
 	cr_expect_eq(counts[near] + counts[next], pages);
 	for (os = 0; os < NODES; os++)
 		if (os != near && os != next)
-			cr_expect_eq(counts[os], 0, "node %u got %zu pages",
-				     os, counts[os]);
+			cr_expect_eq(counts[os], 0, "node %u got %zu pages", os,
+				     counts[os]);
 	/* Nearest first: the start on the near node, the end on the next. */
 	numa_test_count_pages(ptr, MiB, head, NODES);
 	numa_test_count_pages(ptr + size - MiB, MiB, tail, NODES);
@@ -217,7 +222,7 @@ Test(hwloc_placement, request_larger_than_the_nearest_node_spills_to_the_next,
 Test(hwloc_placement, min_size_blocks_are_never_split_between_nodes,
      .init = setup, .fini = teardown)
 {
-	struct aml_area_hwloc_options opts = { .min_size = 48 * MiB };
+	struct aml_area_hwloc_options opts = {.min_size = 48 * MiB};
 	struct aml_area_hwloc_preferred_data *d;
 	size_t counts[NODES], size;
 	long long free_near;
@@ -231,8 +236,7 @@ Test(hwloc_placement, min_size_blocks_are_never_split_between_nodes,
 	near = d->numanodes[0]->os_index;
 	cr_assert_gt(numa_node_size64((int)near, &free_near), 0);
 	size = ((size_t)free_near + 100 * MiB) / opts.min_size * opts.min_size;
-	ptr = aml_area_mmap(area, size,
-			    (struct aml_area_mmap_options *)&opts);
+	ptr = aml_area_mmap(area, size, (struct aml_area_mmap_options *)&opts);
 	cr_assert_not_null(ptr, "%s", aml_strerror(aml_errno));
 	numa_test_no_huge_pages(ptr, size);
 	memset(ptr, 1, size);
@@ -249,8 +253,8 @@ Test(hwloc_placement, min_size_blocks_are_never_split_between_nodes,
  * Static and created areas
  */
 
-Test(hwloc_placement, bind_places_every_page_on_the_nodeset,
-     .init = setup, .fini = teardown)
+Test(hwloc_placement, bind_places_every_page_on_the_nodeset, .init = setup,
+     .fini = teardown)
 {
 	size_t counts[NODES], size = 16 * MiB;
 	struct aml_area *area;
@@ -271,8 +275,8 @@ Test(hwloc_placement, bind_places_every_page_on_the_nodeset,
 	}
 }
 
-Test(hwloc_placement, interleave_spreads_pages_over_every_node,
-     .init = setup, .fini = teardown)
+Test(hwloc_placement, interleave_spreads_pages_over_every_node, .init = setup,
+     .fini = teardown)
 {
 	size_t counts[NODES], size = 16 * MiB, share = size / PAGE / NODES;
 	unsigned os;
@@ -303,13 +307,12 @@ Test(hwloc_placement, firsttouch_places_pages_near_the_touching_cpu,
 		     0);
 	ptr = numa_test_map_touched(&aml_area_hwloc_firsttouch, size);
 	numa_test_count_pages(ptr, size, counts, NODES);
-	cr_expect_eq(counts[2], size / PAGE, "node 2 got %zu pages",
-		     counts[2]);
+	cr_expect_eq(counts[2], size / PAGE, "node 2 got %zu pages", counts[2]);
 	aml_area_munmap(&aml_area_hwloc_firsttouch, ptr, size);
 }
 
-Test(hwloc_placement, check_binding_tells_one_node_from_another,
-     .init = setup, .fini = teardown)
+Test(hwloc_placement, check_binding_tells_one_node_from_another, .init = setup,
+     .fini = teardown)
 {
 	struct aml_area *on1, *on2;
 	size_t size = MiB;

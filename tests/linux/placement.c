@@ -56,8 +56,7 @@ static char *map_and_touch(struct aml_area *area, size_t npages)
 }
 
 /* Pages per node of [p, p + npages pages); every page must be present. */
-static void count_pages(const char *p, size_t npages,
-			size_t counts[MAX_NODES])
+static void count_pages(const char *p, size_t npages, size_t counts[MAX_NODES])
 {
 	numa_test_count_pages(p, npages * PAGE, counts, MAX_NODES);
 }
@@ -109,7 +108,7 @@ Test(linux_placement, bind_places_every_page_on_the_single_node)
 
 Test(linux_placement, bind_to_two_nodes_uses_only_those_nodes)
 {
-	const int nodes[] = { 2, 3 };
+	const int nodes[] = {2, 3};
 	struct aml_area *area;
 	size_t counts[MAX_NODES];
 	char *p;
@@ -139,7 +138,8 @@ static void assert_interleaved_over_first(int k)
 	count_pages(p, NPAGES, counts);
 	for (int n = 0; n < numa_test_nodes(); n++) {
 		if (n < k)
-			cr_assert(counts[n] + 1 >= even && counts[n] <= even + 1,
+			cr_assert(counts[n] + 1 >= even &&
+					  counts[n] <= even + 1,
 				  "interleave over %d nodes: node %d holds %zu "
 				  "pages, expected %zu +- 1",
 				  k, n, counts[n], even);
@@ -190,7 +190,7 @@ Test(linux_placement, preferred_places_pages_on_the_preferred_node)
 
 Test(linux_placement, preferred_with_two_nodes_prefers_the_first)
 {
-	const int nodes[] = { 1, 3 };
+	const int nodes[] = {1, 3};
 	struct aml_area *area;
 	char *p;
 
@@ -214,11 +214,10 @@ Test(linux_placement, create_flags_bind_is_mpol_bind_on_the_node)
 	numa_test_need_nodes(4);
 	aml_bitmap_zero(&mask);
 	aml_bitmap_set(&mask, 3);
-	cr_assert_eq(aml_area_linux_create(&area,
-					   AML_AREA_LINUX_MMAP_FLAG_PRIVATE,
-					   &mask,
-					   AML_AREA_LINUX_BINDING_FLAG_BIND),
-		     0);
+	cr_assert_eq(
+		aml_area_linux_create(&area, AML_AREA_LINUX_MMAP_FLAG_PRIVATE,
+				      &mask, AML_AREA_LINUX_BINDING_FLAG_BIND),
+		0);
 	p = map_and_touch(area, NPAGES);
 	assert_all_pages_on(p, NPAGES, 3);
 	cr_assert_eq(get_mempolicy(&mode, NULL, 0, p, MPOL_F_ADDR), 0);
@@ -238,11 +237,10 @@ Test(linux_placement, shared_bound_area_pages_are_seen_by_a_child_and_placed)
 	numa_test_need_nodes(4);
 	aml_bitmap_zero(&mask);
 	aml_bitmap_set(&mask, 2);
-	cr_assert_eq(aml_area_linux_create(&area,
-					   AML_AREA_LINUX_MMAP_FLAG_SHARED,
-					   &mask,
-					   AML_AREA_LINUX_BINDING_FLAG_BIND),
-		     0);
+	cr_assert_eq(
+		aml_area_linux_create(&area, AML_AREA_LINUX_MMAP_FLAG_SHARED,
+				      &mask, AML_AREA_LINUX_BINDING_FLAG_BIND),
+		0);
 	p = aml_area_mmap(area, NPAGES * PAGE);
 	cr_assert_not_null(p);
 	numa_test_no_huge_pages(p, NPAGES * PAGE);
@@ -309,10 +307,10 @@ Test(linux_placement, bind_to_a_memory_only_node_places_pages_there)
 
 /* ---- check_binding ------------------------------------------------ */
 
-static void assert_check_binding_tells_masks_apart(
-	enum aml_area_linux_policy policy)
+static void
+assert_check_binding_tells_masks_apart(enum aml_area_linux_policy policy)
 {
-	const int right[] = { 1, 2 }, wrong[] = { 0, 3 }, first[] = { 1 };
+	const int right[] = {1, 2}, wrong[] = {0, 3}, first[] = {1};
 	struct aml_area *area = area_on(right, 2, policy);
 	struct aml_area *bad = area_on(wrong, 2, policy);
 	char *p = map_and_touch(area, NPAGES);
@@ -320,23 +318,23 @@ static void assert_check_binding_tells_masks_apart(
 	cr_assert_eq(aml_area_linux_check_binding(linux_data(area), p,
 						  NPAGES * PAGE),
 		     1);
-	cr_assert_eq(aml_area_linux_check_binding(linux_data(bad), p,
-						  NPAGES * PAGE),
-		     0);
+	cr_assert_eq(
+		aml_area_linux_check_binding(linux_data(bad), p, NPAGES * PAGE),
+		0);
 	if (policy == AML_AREA_LINUX_POLICY_PREFERRED) {
 		/* Only the first node of the mask counts. */
 		struct aml_area *same = area_on(first, 1, policy);
 
-		cr_assert_eq(aml_area_linux_check_binding(linux_data(same), p,
-							  PAGE),
-			     1);
+		cr_assert_eq(
+			aml_area_linux_check_binding(linux_data(same), p, PAGE),
+			1);
 		aml_area_linux_destroy(&same);
 	} else {
 		/* The mask must be equal, not just intersect. */
 		struct aml_area *subset = area_on(first, 1, policy);
 
-		cr_assert_eq(aml_area_linux_check_binding(linux_data(subset),
-							  p, PAGE),
+		cr_assert_eq(aml_area_linux_check_binding(linux_data(subset), p,
+							  PAGE),
 			     0);
 		aml_area_linux_destroy(&subset);
 	}
@@ -361,13 +359,12 @@ Test(linux_placement, check_binding_tells_interleave_masks_apart)
 Test(linux_placement, check_binding_tells_preferred_nodes_apart)
 {
 	numa_test_need_nodes(4);
-	assert_check_binding_tells_masks_apart(
-		AML_AREA_LINUX_POLICY_PREFERRED);
+	assert_check_binding_tells_masks_apart(AML_AREA_LINUX_POLICY_PREFERRED);
 }
 
 Test(linux_placement, check_binding_of_default_memory_rejects_bound_areas)
 {
-	const int node[] = { 1 };
+	const int node[] = {1};
 	struct aml_area *bind;
 	char *p;
 

@@ -52,7 +52,8 @@ Test(seed_examples, example_2_legacy_create_compiles_as_cxx11_and_runs)
  */
 static void upstream_build_and_run(const char *file)
 {
-	assert_program_builds_and_runs(file, LANG_C99_UPSTREAM_CI, "", "CI=false");
+	assert_program_builds_and_runs(file, LANG_C99_UPSTREAM_CI, "",
+				       "CI=false");
 }
 
 Test(upstream_programs, test_area_compiles_and_passes)

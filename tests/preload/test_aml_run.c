@@ -28,8 +28,7 @@ static const char *harmless_preload(void)
 
 /* Run "aml-run ARGS" through sh; output gets stdout and stderr. Returns
  * the exit status. */
-__attribute__((format(printf, 1, 2)))
-static int run(const char *fmt, ...)
+__attribute__((format(printf, 1, 2))) static int run(const char *fmt, ...)
 {
 	char args[2048], cmd[8192];
 	va_list ap;
@@ -67,16 +66,18 @@ Test(aml_run, help_lists_every_setting_of_the_table)
 Test(aml_run, help_lists_the_numactl_like_options)
 {
 	static const char *const options[] = {
-		"--membind=NODES", "--interleave=NODES", "--preferred=NODE",
-		"--size=MIN[:MAX]", "--rule=", "--no-mmap", "--report[=FILE]",
-		"--log=LEVEL", "--strict", "--dry-run", "--help", "--version",
+		"--membind=NODES",  "--interleave=NODES",
+		"--preferred=NODE", "--size=MIN[:MAX]",
+		"--rule=",	    "--no-mmap",
+		"--report[=FILE]",  "--log=LEVEL",
+		"--strict",	    "--dry-run",
+		"--help",	    "--version",
 	};
 	size_t i;
 
 	cr_assert_eq(run("-h"), 0);
 	for (i = 0; i < sizeof(options) / sizeof(options[0]); i++)
-		cr_assert(strstr(output, options[i]), "%s missing",
-			  options[i]);
+		cr_assert(strstr(output, options[i]), "%s missing", options[i]);
 }
 
 Test(aml_run, version_names_the_library_version)
@@ -117,7 +118,8 @@ Test(aml_run, dry_run_prints_the_environment_and_the_parsed_rules)
 	char want[2048];
 
 	cr_assert_eq(run("--interleave=0 --size=1M --report --dry-run -- "
-			 "./app x"), 0, "%s", output);
+			 "./app x"),
+		     0, "%s", output);
 	snprintf(want, sizeof(want),
 		 "AML_POLICY=interleave\n"
 		 "AML_NODES=0\n"
@@ -133,11 +135,14 @@ Test(aml_run, dry_run_prints_the_environment_and_the_parsed_rules)
 Test(aml_run, dry_run_shows_rules_in_order)
 {
 	cr_assert_eq(run("--rule=bind:0:1M- -r default::-4K --no-mmap "
-			 "--dry-run"), 0, "%s", output);
+			 "--dry-run"),
+		     0, "%s", output);
 	cr_assert(strstr(output, "AML_RULES=bind:0:1M-;default::-4K\n"
-				 "AML_MMAP=0\n"), "%s", output);
+				 "AML_MMAP=0\n"),
+		  "%s", output);
 	cr_assert(strstr(output, "rule 0: bind nodes 0 sizes 1M-\n"
-				 "rule 1: default sizes -4K\n"), "%s", output);
+				 "rule 1: default sizes -4K\n"),
+		  "%s", output);
 }
 
 /* ------------------------------------------------------------------------
@@ -198,7 +203,9 @@ Test(aml_run, no_program_exits_2)
 
 Test(aml_run, bad_environment_is_refused_too)
 {
-	cr_assert_eq(run("-- true; AML_LOG=loud %s -- true", test_aml_run_path()), 2);
+	cr_assert_eq(
+		run("-- true; AML_LOG=loud %s -- true", test_aml_run_path()),
+		2);
 	cr_assert_str_eq(output, "aml-run: AML_LOG=\"loud\": unknown log "
 				 "level (use quiet, warn, info, debug or "
 				 "0-3)\n");
@@ -227,7 +234,8 @@ Test(aml_run, program_gets_the_settings_and_the_shim_first_in_ld_preload)
 
 	cr_assert_eq(run("--membind=0 --report=/tmp/r.%%p --strict -- sh -c "
 			 "'echo \"$AML_POLICY $AML_NODES $AML_REPORT "
-			 "$AML_STRICT $LD_PRELOAD\"'"), 0, "%s", output);
+			 "$AML_STRICT $LD_PRELOAD\"'"),
+		     0, "%s", output);
 	snprintf(want, sizeof(want), "bind 0 /tmp/r.%%p 1 %s\n",
 		 harmless_preload());
 	cr_assert_str_eq(output, want);
@@ -238,13 +246,16 @@ Test(aml_run, existing_ld_preload_is_kept_after_the_shim)
 	char want[4096];
 
 	cr_assert_eq(run("-- true; LD_PRELOAD=%s %s -- sh -c 'echo "
-			 "\"$LD_PRELOAD\"'", harmless_preload(), test_aml_run_path()),
+			 "\"$LD_PRELOAD\"'",
+			 harmless_preload(), test_aml_run_path()),
 		     0, "%s", output);
 	/* The same library twice is named once. */
 	snprintf(want, sizeof(want), "%s\n", harmless_preload());
 	cr_assert_str_eq(output, want);
 	cr_assert_eq(run("-- true; LD_PRELOAD=libc.so.6 %s -- sh -c 'echo "
-			 "\"$LD_PRELOAD\"'", test_aml_run_path()), 0, "%s", output);
+			 "\"$LD_PRELOAD\"'",
+			 test_aml_run_path()),
+		     0, "%s", output);
 	snprintf(want, sizeof(want), "%s:libc.so.6\n", harmless_preload());
 	cr_assert_str_eq(output, want);
 }
@@ -252,13 +263,16 @@ Test(aml_run, existing_ld_preload_is_kept_after_the_shim)
 Test(aml_run, command_line_form_replaces_the_other_form_of_the_environment)
 {
 	cr_assert_eq(run("-- true; AML_RULES=bind %s --membind=0 -- sh -c "
-			 "'echo \"rules=${AML_RULES-unset}\"'", test_aml_run_path()), 0,
-		     "%s", output);
+			 "'echo \"rules=${AML_RULES-unset}\"'",
+			 test_aml_run_path()),
+		     0, "%s", output);
 	cr_assert_str_eq(output, "rules=unset\n");
 	cr_assert_eq(run("-- true; AML_POLICY=bind AML_SIZE=1M %s "
 			 "--rule=interleave -- sh -c 'echo "
 			 "\"${AML_POLICY-unset} ${AML_SIZE-unset} "
-			 "$AML_RULES\"'", test_aml_run_path()), 0, "%s", output);
+			 "$AML_RULES\"'",
+			 test_aml_run_path()),
+		     0, "%s", output);
 	cr_assert_str_eq(output, "unset unset interleave\n");
 }
 
@@ -282,7 +296,8 @@ Test(aml_run, the_shim_is_found_next_to_aml_run_in_the_build_tree)
 		cr_skip_test("no %s in this build", shim);
 	snprintf(cmd, sizeof(cmd),
 		 "unset AML_RUN_PRELOAD LD_PRELOAD; %s --dry-run | grep "
-		 "^LD_PRELOAD=", test_aml_run_path());
+		 "^LD_PRELOAD=",
+		 test_aml_run_path());
 	p = popen(cmd, "r");
 	cr_assert_not_null(p);
 	n = fread(output, 1, sizeof(output) - 1, p);

@@ -26,8 +26,7 @@
 static char output[65536];
 
 /* Run cmd through sh, stdout and stderr into output; the exit status. */
-__attribute__((format(printf, 1, 2)))
-static int shell(const char *fmt, ...)
+__attribute__((format(printf, 1, 2))) static int shell(const char *fmt, ...)
 {
 	char cmd[8192];
 	va_list ap;
@@ -48,8 +47,9 @@ static const char *placement_program(const char *name, const char *compiler,
 	snprintf(path, sizeof(path), "%s/tests/preload/%s-%d",
 		 test_need_env("AML_TEST_BUILD_ROOT"), name, (int)getpid());
 	cr_assert_eq(shell("%s -O1 %s -o %s %s/tests/preload/programs/"
-			   "mpi_placement.c -lnuma 2>&1", compiler, flags,
-			   path, test_need_env("AML_TEST_SOURCE_ROOT")),
+			   "mpi_placement.c -lnuma 2>&1",
+			   compiler, flags, path,
+			   test_need_env("AML_TEST_SOURCE_ROOT")),
 		     0, "cannot build %s:\n%s", name, output);
 	return path;
 }
@@ -64,11 +64,11 @@ static const char *mpi_program(void)
 
 /* mpirun as root in a VM without network or writable HOME. Open MPI's
  * PMIx server listens on TCP: the VM boots with loopback down. */
-#define MPIRUN                                                              \
-	"{ ip link set lo up 2>/dev/null; true; }; "                          \
+#define MPIRUN                                                                 \
+	"{ ip link set lo up 2>/dev/null; true; }; "                           \
 	"HOME=/tmp OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 " \
-	"OMPI_MCA_btl=self,vader OMPI_MCA_plm=isolated "                     \
-	"OMPI_MCA_btl_vader_single_copy_mechanism=none "                     \
+	"OMPI_MCA_btl=self,vader OMPI_MCA_plm=isolated "                       \
+	"OMPI_MCA_btl_vader_single_copy_mechanism=none "                       \
 	"timeout 240 mpirun --oversubscribe "
 
 static int count(const char *text, const char *what)
@@ -96,7 +96,8 @@ Test(cluster_numa, open_mpi_ranks_get_memory_on_the_node_of_their_local_rank)
 
 	numa_test_need_nodes(4);
 	program = mpi_program();
-	expect_ranks_passed(shell(MPIRUN "-np 4 --bind-to none %s "
+	expect_ranks_passed(shell(MPIRUN
+				  "-np 4 --bind-to none %s "
 				  "--membind=@local-rank -- %s rank 2>&1",
 				  test_aml_run_path(), program),
 			    4);
@@ -108,7 +109,8 @@ Test(cluster_numa, open_mpi_ranks_follow_an_explicit_rank_map)
 
 	numa_test_need_nodes(4);
 	program = mpi_program();
-	expect_ranks_passed(shell(MPIRUN "-np 4 --bind-to none %s "
+	expect_ranks_passed(shell(MPIRUN
+				  "-np 4 --bind-to none %s "
 				  "--membind='@local-rank=3|2|1|0' -- %s "
 				  "map=3,2,1,0 2>&1",
 				  test_aml_run_path(), program),
@@ -122,7 +124,8 @@ Test(cluster_numa, open_mpi_ranks_bound_to_cores_get_their_cores_node)
 
 	numa_test_need_nodes(4);
 	program = mpi_program();
-	expect_ranks_passed(shell(MPIRUN "-np 3 --bind-to core --map-by core "
+	expect_ranks_passed(shell(MPIRUN
+				  "-np 3 --bind-to core --map-by core "
 				  "%s --membind=@cpu-local -- %s cpu 2>&1",
 				  test_aml_run_path(), program),
 			    3);
@@ -136,7 +139,8 @@ Test(cluster_numa, slurm_local_ids_place_each_task_on_its_node)
 	int status;
 
 	numa_test_need_nodes(4);
-	program = placement_program("cluster-placement", test_need_env("AML_TEST_CC"),
+	program = placement_program("cluster-placement",
+				    test_need_env("AML_TEST_CC"),
 				    "-DMPI_PLACEMENT_NO_MPI");
 	status = shell("for i in 0 1 2 3; do "
 		       "env -u OMPI_COMM_WORLD_LOCAL_RANK -u MPI_LOCALRANKID "
@@ -155,7 +159,7 @@ Test(cluster_numa, slurm_local_ids_place_each_task_on_its_node)
  * in CI's VM, node 2 (10), then node 1 (20, tied with 3). */
 static void nearest_two(int home, int *first, int *second)
 {
-	int n, best[2] = { -1, -1 };
+	int n, best[2] = {-1, -1};
 
 	for (n = 0; n < numa_num_configured_nodes(); n++) {
 		int d = numa_distance(home, n);
@@ -196,7 +200,8 @@ Test(cluster_numa, dry_run_shows_each_rank_its_own_node)
 {
 	numa_test_need_nodes(4);
 	mpi_program();
-	cr_assert_eq(shell(MPIRUN "-np 4 --bind-to none %s "
+	cr_assert_eq(shell(MPIRUN
+			   "-np 4 --bind-to none %s "
 			   "--membind=@local-rank --dry-run -- true 2>&1",
 			   test_aml_run_path()),
 		     0, "%s", output);
@@ -204,6 +209,6 @@ Test(cluster_numa, dry_run_shows_each_rank_its_own_node)
 			   output);
 	cr_assert_not_null(strstr(output, "rule 0: bind nodes 3 sizes all"),
 			   "%s", output);
-	cr_assert_eq(count(output, "from OMPI_COMM_WORLD_LOCAL_RANK"), 4,
-		     "%s", output);
+	cr_assert_eq(count(output, "from OMPI_COMM_WORLD_LOCAL_RANK"), 4, "%s",
+		     output);
 }

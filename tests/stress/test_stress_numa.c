@@ -76,14 +76,18 @@ static struct run_result fill_node(int node)
 	static char nodes[32];
 	static const char *env[] = {"AML_POLICY=bind", nodes, NULL};
 	char *argv[] = {PROGRAM("out_of_memory"), "fill", NULL};
-	struct run_opts o = {.argv = argv, .env = env, .preload = 1,
-			     .timeout_s = 120, .oom_first = 1};
+	struct run_opts o = {.argv = argv,
+			     .env = env,
+			     .preload = 1,
+			     .timeout_s = 120,
+			     .oom_first = 1};
 
 	snprintf(nodes, sizeof(nodes), "AML_NODES=%d", node);
 	return run(&o);
 }
 
-Test(stress_numa, a_full_bound_node_gives_null_and_enomem_under_strict_overcommit,
+Test(stress_numa,
+     a_full_bound_node_gives_null_and_enomem_under_strict_overcommit,
      .timeout = 200)
 {
 	long mode, kbytes, ratio, node_free, committed;
@@ -120,7 +124,8 @@ Test(stress_numa, a_full_bound_node_gives_null_and_enomem_under_strict_overcommi
  * ends the process when the bound node is full. What the shim guarantees
  * there is only that it does not crash first: SIGKILL from the OOM killer,
  * never SIGSEGV or SIGBUS, and nothing else is killed. */
-Test(stress_numa, a_full_bound_node_under_overcommit_ends_in_the_oom_killer_not_a_crash,
+Test(stress_numa,
+     a_full_bound_node_under_overcommit_ends_in_the_oom_killer_not_a_crash,
      .timeout = 200)
 {
 	struct run_result r;
