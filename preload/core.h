@@ -64,30 +64,43 @@ int heap_init(const struct shim_config *cfg);
 /* Make the calling thread ready (set-up, arena pinning); false while the
  * thread is already inside the shim (a recursive call). */
 bool heap_thread_enter(void);
+/* In a fork child: the big-block stash's lock may be held by a thread
+ * that is gone. */
+void heap_after_fork(void);
 
 /* ------------------------------------------------------------------------
  * Address ranges (ranges.c)
  */
 
 /* Memory jemalloc obtained from the system; pointers outside it were not
- * allocated by the shim ("foreign"). */
+ * allocated by the shim ("foreign"). A big mapping holds big blocks only
+ * (the big arenas' extents): free tells them apart by it. */
 void ranges_heap_add(const void *addr, size_t len);
+void ranges_heap_add_big(const void *addr, size_t len);
 void ranges_heap_remove(const void *addr, size_t len);
 
 /* The heap map (ranges.c): a byte per 64 KiB granule, in leaves of 1 GiB
  * of address space. Its common answer (a granule wholly inside the heap)
  * is read inline, on free's fast path; the rest goes to
- * ranges_heap_owns_slow. */
+ * ranges_heap_kind_slow. */
 #define RANGES_GRANULE_SHIFT 16
 #define RANGES_LEAF_SHIFT 14
 #define RANGES_TOP_SHIFT (47 - RANGES_GRANULE_SHIFT - RANGES_LEAF_SHIFT)
 
-enum ranges_granule { GRANULE_NONE, GRANULE_FULL, GRANULE_PARTIAL };
+enum ranges_granule {
+	GRANULE_NONE,    /* not the heap's */
+	GRANULE_FULL,    /* inside a mapping of the heap */
+	GRANULE_PARTIAL, /* ask the exact table */
+	GRANULE_BIG,     /* inside a big mapping */
+};
 
 extern _Atomic(atomic_uchar *) ranges_heap_leaves[1UL << RANGES_TOP_SHIFT];
-bool ranges_heap_owns_slow(const void *ptr);
+/* GRANULE_NONE (foreign), GRANULE_FULL (the heap's) or GRANULE_BIG (the
+ * heap's, in a big mapping). */
+int ranges_heap_kind_slow(const void *ptr);
 
-static inline bool ranges_heap_owns(const void *ptr)
+/* The kind of ptr, as ranges_heap_kind_slow says. */
+static inline int ranges_heap_kind(const void *ptr)
 {
 	uintptr_t g = (uintptr_t)ptr >> RANGES_GRANULE_SHIFT;
 	uintptr_t top = g >> RANGES_LEAF_SHIFT;
@@ -101,9 +114,14 @@ static inline bool ranges_heap_owns(const void *ptr)
 					&leaf[g & ((1UL << RANGES_LEAF_SHIFT) -
 						   1)],
 					memory_order_acquire) == GRANULE_FULL))
-			return true;
+			return GRANULE_FULL;
 	}
-	return ranges_heap_owns_slow(ptr);
+	return ranges_heap_kind_slow(ptr);
+}
+
+static inline bool ranges_heap_owns(const void *ptr)
+{
+	return ranges_heap_kind(ptr) != GRANULE_NONE;
 }
 
 /* Ranges mapped from a rule's area (arena extents, routed mmaps). */

@@ -20,8 +20,9 @@
  * placement whose freed pages go back to the kernel at once, as glibc
  * unmaps its big blocks: without it, a program whose buffers keep growing
  * keeps every earlier buffer resident (the 64 MiB size sweep of the
- * placement test peaked at 4.8x glibc's RSS, 1.06x with 8 MiB here;
- * jemalloc's own huge-arena threshold is 8 MiB too).
+ * placement test peaked at 4.8x glibc's RSS, 1.06x with 8 MiB here).
+ * In front of it, the big-block stash keeps a bounded number of freed big
+ * blocks whole for the next big request (see below).
  *
  * The fast path: the sizes 1..fast_max all go to the rule of size 1 and sit
  * in pure classes; threads are pinned (thread.arena) to that rule's arena
@@ -34,6 +35,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <malloc.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -42,6 +44,7 @@
 #include <sys/mman.h>
 #include <sys/types.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "aml.h"
@@ -55,7 +58,7 @@
  * sbrk (the heap map only knows mmap'ed memory). */
 const char *shimje_malloc_conf = "dss:disabled,oversize_threshold:0";
 
-#define HEAP_BIG ((size_t)8 << 20)
+#define HEAP_BIG ((size_t)4 << 20)
 
 enum thread_state { THREAD_NEW, THREAD_BUSY, THREAD_READY };
 static __thread unsigned char thread_state SHIM_TLS;
@@ -72,7 +75,8 @@ static struct {
 	size_t min_size[SHIM_MAX_RULES];
 	size_t max_size[SHIM_MAX_RULES];
 	unsigned char *split; /* per 16-byte granule up to tcache_max */
-	size_t big_cache;     /* freed big pages kept per big arena */
+	size_t big_cache;     /* freed big bytes stashed per placement */
+	long big_decay_ms;    /* how long they may stay; -1: no limit */
 	size_t page_mask;
 } heap = {.fast_max = SIZE_MAX, .pinned = SHIM_UNROUTED, .page_mask = 4095};
 
@@ -163,8 +167,6 @@ static size_t routing_fast_max(void)
 	return below;
 }
 
-static void big_cache_trim(unsigned arena);
-
 static int arena_flags(int target, size_t size)
 {
 	if (size >= HEAP_BIG)
@@ -178,14 +180,15 @@ static int arena_flags(int target, size_t size)
 
 struct heap_area {
 	extent_hooks_t hooks; /* first: jemalloc passes this pointer back */
-	int rule;
+	int rule;             /* SHIM_UNROUTED: default placement */
+	bool big;             /* a big arena: its mappings are marked big */
 };
 
 static struct heap_area heap_areas[SHIM_MAX_RULES];
+static struct heap_area heap_areas_big[SHIM_MAX_RULES + 1]; /* target + 1 */
 
 static void *area_map(int rule, void *addr, size_t len, int extra_flags)
 {
-	const struct aml_area *area = shim_rule_area(rule);
 	struct aml_area_linux_mmap_options opts = {
 		.ptr = addr,
 		.flags = MAP_PRIVATE | MAP_ANONYMOUS | extra_flags,
@@ -193,7 +196,15 @@ static void *area_map(int rule, void *addr, size_t len, int extra_flags)
 		.fd = -1,
 		.offset = 0,
 	};
+	const struct aml_area *area;
+	void *p;
 
+	if (rule == SHIM_UNROUTED) {
+		if (aml_os_mmap(&p, addr, len, opts.mode, opts.flags, -1, 0))
+			return NULL;
+		return p;
+	}
+	area = shim_rule_area(rule);
 	return area->ops->mmap(area->data, len,
 			       (struct aml_area_mmap_options *)&opts);
 }
@@ -226,7 +237,8 @@ static void *hook_alloc(extent_hooks_t *hooks, void *new_addr, size_t size,
 			size_t alignment, bool *zero, bool *commit,
 			unsigned arena_ind)
 {
-	int rule = ((struct heap_area *)hooks)->rule;
+	struct heap_area *ha = (struct heap_area *)hooks;
+	int rule = ha->rule;
 	size_t page = aml_os_page_size();
 	void *p;
 
@@ -246,7 +258,10 @@ static void *hook_alloc(extent_hooks_t *hooks, void *new_addr, size_t size,
 	}
 	if (p == NULL)
 		return NULL;
-	ranges_heap_add(p, size);
+	if (ha->big)
+		ranges_heap_add_big(p, size);
+	else
+		ranges_heap_add(p, size);
 	ranges_rule_add(rule, p, size);
 	*zero = true;
 	*commit = true;
@@ -381,37 +396,173 @@ int shimje_os_munmap(void *addr, size_t len)
 }
 
 /* ------------------------------------------------------------------------
- * The big-block cache: freed big blocks stay mapped (and bound) for the
- * next one. Before each big allocation, a big arena holding more than
- * big_cache bytes of freed pages gives them all back; otherwise they go
- * back after AML_BIG_DECAY_MS (jemalloc's decay, which advances with the
- * arena's allocations and frees). Frees are not watched (big blocks
- * cannot be told apart on free's fast path), so a program that frees big
- * blocks and allocates none after keeps up to what it freed for the
- * decay time.
+ * The big-block stash: freed big blocks stay allocated (mapped, bound,
+ * their pages resident) for the next big request of the same placement,
+ * up to AML_BIG_CACHE bytes per placement, for at most AML_BIG_DECAY_MS;
+ * beyond either bound the oldest go back to jemalloc, whose big arenas
+ * give their pages back to the kernel at once. So the cache shrinks to
+ * its bound, oldest first, instead of all at once. A request takes the
+ * smallest stashed block that holds it. The bounds are checked on each big
+ * allocation and free, so a program that frees big blocks and allocates
+ * none after keeps up to AML_BIG_CACHE of them.
  */
 
-static size_t arena_dirty_bytes(unsigned arena)
-{
-	char name[64];
-	size_t pdirty = 0, len = sizeof(pdirty);
+#define STASH_MAX 64
+#define STASH_NONE (-2) /* not a block of a big arena */
 
-	snprintf(name, sizeof(name), "stats.arenas.%u.pdirty", arena);
-	if (shimje_mallctl(name, &pdirty, &len, NULL, 0))
-		return 0;
-	return pdirty * (heap.page_mask + 1);
+struct stash_block {
+	void *ptr;
+	size_t usize;
+	int target;
+	uint64_t freed_ms;
+};
+
+static struct {
+	atomic_int held;
+	int count;
+	struct stash_block block[STASH_MAX]; /* oldest first */
+	size_t bytes[SHIM_MAX_RULES + 1];    /* by target + 1 */
+} stash;
+
+static void stash_lock(void)
+{
+	while (atomic_exchange_explicit(&stash.held, 1, memory_order_acquire))
+		sched_yield();
 }
 
-static void big_cache_trim(unsigned arena)
+static void stash_unlock(void)
 {
-	uint64_t epoch = 1;
-	char name[64];
+	atomic_store_explicit(&stash.held, 0, memory_order_release);
+}
 
-	shimje_mallctl("epoch", NULL, NULL, &epoch, sizeof(epoch));
-	if (arena_dirty_bytes(arena) <= heap.big_cache)
-		return;
-	snprintf(name, sizeof(name), "arena.%u.purge", arena);
-	shimje_mallctl(name, NULL, NULL, NULL, 0);
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* The target whose big arena allocated ptr, or STASH_NONE. */
+static int stash_target_of(void *ptr)
+{
+	unsigned arena;
+	size_t len = sizeof(arena);
+
+	if (shimje_mallctl("arenas.lookup", &arena, &len, &ptr, sizeof(ptr)))
+		return STASH_NONE;
+	for (int i = 0; i <= heap.nrules; i++)
+		if (heap.big_arena[i] == arena)
+			return i - 1;
+	return STASH_NONE;
+}
+
+static void *stash_remove(int i)
+{
+	struct stash_block *b = &stash.block[i];
+	void *ptr = b->ptr;
+
+	stash.bytes[b->target + 1] -= b->usize;
+	stash.count--;
+	memmove(b, b + 1, (size_t)(stash.count - i) * sizeof(*b));
+	return ptr;
+}
+
+/* Take the blocks beyond the bounds out into out[] (to be freed without
+ * the lock): those older than the decay time, and the oldest of target
+ * while it holds more than the cache size. */
+static int stash_expire(int target, uint64_t now, void **out)
+{
+	int n = 0, i = 0;
+
+	while (i < stash.count) {
+		struct stash_block *b = &stash.block[i];
+		bool old = heap.big_decay_ms >= 0 &&
+			   now - b->freed_ms >= (uint64_t)heap.big_decay_ms;
+		bool over = b->target == target &&
+			    stash.bytes[target + 1] > heap.big_cache;
+
+		if (old || over)
+			out[n++] = stash_remove(i);
+		else
+			i++;
+	}
+	return n;
+}
+
+static void stash_release(void **blocks, int n)
+{
+	for (int i = 0; i < n; i++)
+		shimje_free(blocks[i]);
+}
+
+/* Keep a freed big block; false if it is not one, or the stash is off. */
+static bool stash_put(void *ptr)
+{
+	void *expired[STASH_MAX + 1];
+	int target, n = 0;
+	size_t usize;
+
+	if (heap.big_decay_ms == 0 || heap.big_cache == 0)
+		return false;
+	target = stash_target_of(ptr);
+	if (target == STASH_NONE)
+		return false;
+	usize = shimje_malloc_usable_size(ptr);
+	if (usize > heap.big_cache)
+		return false;
+	stash_lock();
+	if (stash.count == STASH_MAX)
+		expired[n++] = stash_remove(0);
+	stash.block[stash.count++] = (struct stash_block){
+		.ptr = ptr,
+		.usize = usize,
+		.target = target,
+		.freed_ms = now_ms(),
+	};
+	stash.bytes[target + 1] += usize;
+	n += stash_expire(target, stash.block[stash.count - 1].freed_ms,
+			  expired + n);
+	stash_unlock();
+	stash_release(expired, n);
+	return true;
+}
+
+/* The smallest stashed block of target that holds size at alignment;
+ * NULL if none. One more than twice the size is cut down to it (the tail
+ * goes back to the kernel); a smaller one is taken whole: its tail stays
+ * resident, but a stash that only ever cut would refault most of what it
+ * kept (5-25 MiB buffers: 1.9x glibc's page faults). */
+static void *stash_take(int target, size_t size, size_t alignment)
+{
+	void *expired[STASH_MAX], *p = NULL;
+	size_t mask = alignment ? alignment - 1 : 0, usize = 0;
+	int n, best = -1;
+
+	stash_lock();
+	n = stash_expire(target, now_ms(), expired);
+	for (int i = 0; i < stash.count; i++) {
+		struct stash_block *b = &stash.block[i];
+
+		if (b->target == target && b->usize >= size &&
+		    ((uintptr_t)b->ptr & mask) == 0 &&
+		    (best < 0 || b->usize < stash.block[best].usize))
+			best = i;
+	}
+	if (best >= 0) {
+		usize = stash.block[best].usize;
+		p = stash_remove(best);
+	}
+	stash_unlock();
+	stash_release(expired, n);
+	if (p != NULL && usize / 2 > size)
+		shimje_xallocx(p, size, 0, 0);
+	return p;
+}
+
+void heap_after_fork(void)
+{
+	atomic_store(&stash.held, 0);
 }
 
 /* ------------------------------------------------------------------------
@@ -428,24 +579,37 @@ static int arena_create(const extent_hooks_t *hooks, unsigned *out)
 			      sizeof(hooks));
 }
 
-/* An arena for big blocks. Freed pages stay dirty (mapped, bound, ready
- * for the next block without faults) for AML_BIG_DECAY_MS, then go back
- * to the kernel; muzzy (MADV_FREE) is skipped: those pages still count
- * in the RSS. */
-static int arena_create_big(const extent_hooks_t *hooks, long decay_ms,
-			    unsigned *out)
+/* An arena for big blocks of a target. Its freed pages go back to the
+ * kernel at once (the stash decides what stays); muzzy (MADV_FREE) is
+ * skipped: those pages still count in the RSS. */
+static int arena_create_big(int target, unsigned *out)
 {
+	struct heap_area *ha = &heap_areas_big[target + 1];
 	char name[64];
-	ssize_t dirty = decay_ms;
+	ssize_t dirty = 0;
 	ssize_t muzzy = 0;
 
-	if (arena_create(hooks, out))
+	ha->hooks = heap_hooks;
+	ha->rule = target;
+	ha->big = true;
+	if (arena_create(&ha->hooks, out))
 		return -1;
 	snprintf(name, sizeof(name), "arena.%u.dirty_decay_ms", *out);
 	shimje_mallctl(name, NULL, NULL, &dirty, sizeof(dirty));
 	snprintf(name, sizeof(name), "arena.%u.muzzy_decay_ms", *out);
 	shimje_mallctl(name, NULL, NULL, &muzzy, sizeof(muzzy));
 	return 0;
+}
+
+/* The dirty decay of the arenas made from now on, and of arena 0. */
+static void decay_set(long ms)
+{
+	ssize_t decay = ms;
+
+	shimje_mallctl("arenas.dirty_decay_ms", NULL, NULL, &decay,
+		       sizeof(decay));
+	shimje_mallctl("arena.0.dirty_decay_ms", NULL, NULL, &decay,
+		       sizeof(decay));
 }
 
 int heap_init(const struct shim_config *cfg)
@@ -455,8 +619,11 @@ int heap_init(const struct shim_config *cfg)
 	if (shimje_mallctl("arenas.tcache_max", &heap.tcache_max, &len, NULL,
 			   0))
 		heap.tcache_max = 32768;
+	heap.big_cache = cfg->big_cache;
+	heap.big_decay_ms = cfg->big_decay_ms;
+	decay_set(cfg->dirty_decay_ms);
 	if (arena_create(NULL, &heap.arena[0]) ||
-	    arena_create_big(NULL, cfg->big_decay_ms, &heap.big_arena[0]))
+	    arena_create_big(SHIM_UNROUTED, &heap.big_arena[0]))
 		return -1;
 	for (int i = 0; i < cfg->nrules; i++) {
 		heap_areas[i].hooks = heap_hooks;
@@ -464,12 +631,10 @@ int heap_init(const struct shim_config *cfg)
 		heap.min_size[i] = cfg->rules[i].min_size;
 		heap.max_size[i] = cfg->rules[i].max_size;
 		if (arena_create(&heap_areas[i].hooks, &heap.arena[i + 1]) ||
-		    arena_create_big(&heap_areas[i].hooks, cfg->big_decay_ms,
-				     &heap.big_arena[i + 1]))
+		    arena_create_big(i, &heap.big_arena[i + 1]))
 			return -1;
 	}
 	heap.nrules = cfg->nrules;
-	heap.big_cache = cfg->big_cache;
 	heap.page_mask = aml_os_page_size() - 1;
 	if (routing_build_split()) {
 		heap.nrules = 0;
@@ -547,8 +712,15 @@ static void *heap_alloc(size_t size, size_t alignment, int flags)
 		target = target_of(size);
 		flags |= MALLOCX_TCACHE_NONE;
 	}
-	if (usize >= HEAP_BIG)
-		big_cache_trim(heap.big_arena[target + 1]);
+	if (usize >= HEAP_BIG) {
+		p = stash_take(target, size ? size : 1, alignment);
+		if (p != NULL) {
+			if (flags & MALLOCX_ZERO)
+				memset(p, 0, size);
+			shim_count_alloc(target, size);
+			return p;
+		}
+	}
 	p = shimje_mallocx(size ? size : 1, flags | arena_flags(target, usize));
 	if (p == NULL) {
 		errno = ENOMEM;
@@ -654,15 +826,29 @@ static void *realloc_foreign(void *ptr, size_t size)
 	return p;
 }
 
-SHIM_EXPORT void free(void *ptr)
+/* Big blocks, the edges of mappings, foreign pointers. */
+__attribute__((noinline)) static void free_slow(void *ptr, int kind)
 {
-	if (shim_unlikely(ptr == NULL))
-		return;
-	if (shim_unlikely(!ranges_heap_owns(ptr))) {
+	if (kind == GRANULE_NONE) {
 		foreign_note("free", ptr);
 		return;
 	}
+	if (kind == GRANULE_BIG && stash_put(ptr))
+		return;
 	shimje_free(ptr);
+}
+
+SHIM_EXPORT void free(void *ptr)
+{
+	int kind;
+
+	if (shim_unlikely(ptr == NULL))
+		return;
+	kind = ranges_heap_kind(ptr);
+	if (shim_likely(kind == GRANULE_FULL))
+		shimje_free(ptr);
+	else
+		free_slow(ptr, kind);
 }
 
 SHIM_EXPORT size_t malloc_usable_size(void *ptr)

@@ -55,6 +55,7 @@ int shimje_posix_memalign(void **out, size_t alignment, size_t size);
 size_t shimje_malloc_usable_size(void *ptr);
 void *shimje_mallocx(size_t size, int flags);
 void *shimje_rallocx(void *ptr, size_t size, int flags);
+size_t shimje_xallocx(void *ptr, size_t size, size_t extra, int flags);
 size_t shimje_nallocx(size_t size, int flags);
 int shimje_mallctl(const char *name, void *oldp, size_t *oldlenp, void *newp,
 		   size_t newlen);

@@ -4,9 +4,9 @@
  *
  * - the heap: every mapping jemalloc made. free() asks whether a pointer is
  *   in it, so the common answer comes from a two-level byte map over 64 KiB
- *   granules (FULL: inside; NONE: outside); granules at the edge of a
- *   mapping are PARTIAL and answered from an exact table read under a
- *   sequence counter (no lock on the free path);
+ *   granules (FULL: inside; BIG: inside a big mapping; NONE: outside);
+ *   granules at the edge of a mapping are PARTIAL and answered from an
+ *   exact table read under a sequence counter (no lock on the free path);
  * - rule ranges: what each rule's area mapped (arena extents, routed
  *   mmaps), for the report. Updated under a spin lock.
  */
@@ -62,6 +62,7 @@ _Atomic(atomic_uchar *) ranges_heap_leaves[1UL << TOP_SHIFT];
 
 struct heap_exact {
 	atomic_uintptr_t start, end; /* end == 0: free slot */
+	atomic_uchar kind;           /* GRANULE_FULL or GRANULE_BIG */
 };
 static struct heap_exact heap_exact[HEAP_EXACT_MAX];
 static atomic_size_t heap_exact_count;
@@ -90,13 +91,15 @@ static atomic_uchar *granule_slot(uintptr_t g, bool create)
 	return &leaf[g & ((1UL << LEAF_SHIFT) - 1)];
 }
 
-static void exact_insert(uintptr_t start, uintptr_t end)
+static void exact_insert(uintptr_t start, uintptr_t end, unsigned char kind)
 {
 	size_t n = atomic_load_explicit(&heap_exact_count, memory_order_relaxed);
 
 	for (size_t i = 0; i < n; i++) {
 		if (atomic_load_explicit(&heap_exact[i].end,
 					 memory_order_relaxed) == 0) {
+			atomic_store_explicit(&heap_exact[i].kind, kind,
+					      memory_order_relaxed);
 			atomic_store_explicit(&heap_exact[i].start, start,
 					      memory_order_relaxed);
 			atomic_store_explicit(&heap_exact[i].end, end,
@@ -106,6 +109,7 @@ static void exact_insert(uintptr_t start, uintptr_t end)
 	}
 	if (n == HEAP_EXACT_MAX)
 		return; /* full: the edges were marked FULL by the caller */
+	atomic_store_explicit(&heap_exact[n].kind, kind, memory_order_relaxed);
 	atomic_store_explicit(&heap_exact[n].start, start, memory_order_relaxed);
 	atomic_store_explicit(&heap_exact[n].end, end, memory_order_relaxed);
 	atomic_store_explicit(&heap_exact_count, n + 1, memory_order_release);
@@ -129,7 +133,10 @@ static void exact_cut(uintptr_t start, uintptr_t end)
 			atomic_store_explicit(&heap_exact[i].end, start,
 					      memory_order_relaxed);
 			if (e > end)
-				exact_insert(end, e);
+				exact_insert(end, e,
+					     atomic_load_explicit(
+						     &heap_exact[i].kind,
+						     memory_order_relaxed));
 		} else if (e > end) {
 			atomic_store_explicit(&heap_exact[i].start, end,
 					      memory_order_relaxed);
@@ -152,7 +159,7 @@ static void heap_write_end(void)
 	spin_unlock(&heap_lock);
 }
 
-void ranges_heap_add(const void *addr, size_t len)
+static void heap_add(const void *addr, size_t len, unsigned char kind)
 {
 	uintptr_t start = (uintptr_t)addr, end = start + len;
 	bool exact_full;
@@ -163,7 +170,7 @@ void ranges_heap_add(const void *addr, size_t len)
 	exact_full = atomic_load_explicit(&heap_exact_count,
 					  memory_order_relaxed) ==
 		     HEAP_EXACT_MAX;
-	exact_insert(start, end);
+	exact_insert(start, end, kind);
 	for (uintptr_t g = start >> GRANULE_SHIFT;
 	     g <= (end - 1) >> GRANULE_SHIFT; g++) {
 		atomic_uchar *slot = granule_slot(g, true);
@@ -173,14 +180,23 @@ void ranges_heap_add(const void *addr, size_t len)
 		if (slot == NULL)
 			continue;
 		if (inside || exact_full)
-			atomic_store_explicit(slot, GRANULE_FULL,
-					      memory_order_release);
+			atomic_store_explicit(slot, kind, memory_order_release);
 		else if (atomic_load_explicit(slot, memory_order_relaxed) ==
 			 GRANULE_NONE)
 			atomic_store_explicit(slot, GRANULE_PARTIAL,
 					      memory_order_release);
 	}
 	heap_write_end();
+}
+
+void ranges_heap_add(const void *addr, size_t len)
+{
+	heap_add(addr, len, GRANULE_FULL);
+}
+
+void ranges_heap_add_big(const void *addr, size_t len)
+{
+	heap_add(addr, len, GRANULE_BIG);
 }
 
 void ranges_heap_remove(const void *addr, size_t len)
@@ -197,15 +213,16 @@ void ranges_heap_remove(const void *addr, size_t len)
 		atomic_uchar *slot = granule_slot(g, false);
 
 		if (slot != NULL &&
-		    atomic_load_explicit(slot, memory_order_relaxed) ==
-			    GRANULE_FULL)
+		    atomic_load_explicit(slot, memory_order_relaxed) !=
+			    GRANULE_NONE)
 			atomic_store_explicit(slot, GRANULE_PARTIAL,
 					      memory_order_release);
 	}
 	heap_write_end();
 }
 
-static bool exact_holds(uintptr_t p)
+/* The kind of the exact range holding p, or GRANULE_NONE. */
+static int exact_kind(uintptr_t p)
 {
 	size_t n = atomic_load_explicit(&heap_exact_count, memory_order_acquire);
 
@@ -216,34 +233,33 @@ static bool exact_holds(uintptr_t p)
 						   memory_order_relaxed);
 
 		if (p >= s && p < e)
-			return true;
+			return atomic_load_explicit(&heap_exact[i].kind,
+						    memory_order_relaxed);
 	}
-	return false;
+	return GRANULE_NONE;
 }
 
-/* The granules at the edges of mappings, and outside the heap. */
-bool ranges_heap_owns_slow(const void *ptr)
+/* Big mappings, the granules at the edges of mappings, and outside. */
+int ranges_heap_kind_slow(const void *ptr)
 {
 	uintptr_t p = (uintptr_t)ptr;
 	atomic_uchar *slot = granule_slot(p >> GRANULE_SHIFT, false);
 	unsigned char v;
 	unsigned seq;
-	bool found;
+	int found;
 
 	if (slot == NULL)
-		return false;
+		return GRANULE_NONE;
 	v = atomic_load_explicit(slot, memory_order_acquire);
-	if (shim_likely(v == GRANULE_FULL))
-		return true;
-	if (v == GRANULE_NONE)
-		return false;
+	if (v != GRANULE_PARTIAL)
+		return v;
 	do {
 		seq = atomic_load_explicit(&heap_seq, memory_order_acquire);
 		if (seq & 1) {
 			sched_yield();
 			continue;
 		}
-		found = exact_holds(p);
+		found = exact_kind(p);
 		atomic_thread_fence(memory_order_acquire);
 	} while ((seq & 1) ||
 		 seq != atomic_load_explicit(&heap_seq, memory_order_relaxed));

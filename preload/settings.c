@@ -1204,12 +1204,12 @@ static int parse_strict(struct shim_draft *d, const char *value)
 }
 
 /* Milliseconds, or -1 for never. */
-static int parse_big_decay(struct shim_draft *d, const char *value)
+static int parse_ms(struct shim_draft *d, const char *value, long *out)
 {
 	size_t v;
 
 	if (strcmp(value, "-1") == 0) {
-		d->cfg->big_decay_ms = -1;
+		*out = -1;
 		return 0;
 	}
 	if (size_parse(value, strlen(value), &v) != SIZE_OK ||
@@ -1219,8 +1219,18 @@ static int parse_big_decay(struct shim_draft *d, const char *value)
 				"86400000, or -1 for never");
 		return -1;
 	}
-	d->cfg->big_decay_ms = (long)v;
+	*out = (long)v;
 	return 0;
+}
+
+static int parse_big_decay(struct shim_draft *d, const char *value)
+{
+	return parse_ms(d, value, &d->cfg->big_decay_ms);
+}
+
+static int parse_dirty_decay(struct shim_draft *d, const char *value)
+{
+	return parse_ms(d, value, &d->cfg->dirty_decay_ms);
 }
 
 static int parse_big_cache(struct shim_draft *d, const char *value)
@@ -1308,13 +1318,20 @@ const struct shim_setting shim_settings[] = {
 	  "warning and running with default placement",
 	  parse_strict },
 	{ "AML_BIG_DECAY_MS", "milliseconds", "10000",
-	  "freed big blocks (8 MiB and up) stay mapped and bound for reuse "
-	  "this long before going back to the kernel; 0: at once, -1: never",
+	  "freed big blocks (4 MiB and up) stay mapped and bound for reuse "
+	  "at most this long before going back to the kernel (checked at each "
+	  "big allocation or free); 0: at once, -1: no limit",
 	  parse_big_decay },
-	{ "AML_BIG_CACHE", "size", "256M",
-	  "freed big-block bytes kept per placement; beyond it, the next big "
-	  "allocation gives them all back",
+	{ "AML_BIG_CACHE", "size", "128M",
+	  "freed big-block bytes kept per placement; beyond it, the oldest go "
+	  "back to the kernel",
 	  parse_big_cache },
+	{ "AML_DIRTY_DECAY_MS", "milliseconds", "10000",
+	  "freed pages of the other blocks (below 4 MiB) stay mapped for "
+	  "reuse, going back to the kernel gradually over this time "
+	  "(jemalloc's dirty decay); shorter: lower RSS, more page faults; "
+	  "0: at once, -1: never",
+	  parse_dirty_decay },
 };
 const size_t shim_settings_count = sizeof(shim_settings) /
 				   sizeof(shim_settings[0]);
@@ -1329,7 +1346,8 @@ static void config_defaults(struct shim_config *cfg)
 	cfg->route_mmap = 1;
 	cfg->log_level = 1;
 	cfg->big_decay_ms = 10000;
-	cfg->big_cache = (size_t)256 << 20;
+	cfg->big_cache = (size_t)128 << 20;
+	cfg->dirty_decay_ms = 10000;
 }
 
 /* Only the first problem is kept; later settings still parse. */

@@ -37,11 +37,14 @@ struct shim_config {
 	int strict;      /* invalid configuration: exit instead of warning */
 	int report;      /* write a placement report at exit */
 	char report_path[256]; /* "" = standard error */
-	/* Freed big blocks (8 MiB and up) stay mapped and bound for reuse
-	 * this long before going back to the kernel; 0 at once, -1 never. */
+	/* Freed big blocks (4 MiB and up) stay mapped and bound for reuse
+	 * at most this long before going back to the kernel; 0 at once, -1
+	 * no limit. */
 	long big_decay_ms;
-	/* Freed big-block bytes kept per placement before they all go back. */
+	/* Freed big-block bytes kept per placement; the oldest beyond go. */
 	size_t big_cache;
+	/* jemalloc's dirty decay time of the other arenas; -1 never. */
+	long dirty_decay_ms;
 	/* How the placement forms (@local-rank, @cpu-local, @nearest) of
 	 * the node fields resolved for this process, e.g. `"@local-rank" ->
 	 * node 1 (local rank 1 from OMPI_COMM_WORLD_LOCAL_RANK of allowed

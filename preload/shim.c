@@ -137,6 +137,7 @@ const struct shim_config *shim_config(void)
 static void after_fork_child(void)
 {
 	ranges_after_fork();
+	heap_after_fork();
 }
 
 static void shim_init(void)

@@ -171,7 +171,7 @@ Test(settings, big_block_knobs_have_defaults_and_are_read)
 {
 	cr_assert_eq(parse(ENV({ "AML_LOG", "warn" })), 0, "%s", err);
 	cr_assert_eq(cfg.big_decay_ms, 10000);
-	cr_assert_eq(cfg.big_cache, (size_t)256 << 20);
+	cr_assert_eq(cfg.big_cache, (size_t)128 << 20);
 	cr_assert_eq(parse(ENV({ "AML_BIG_DECAY_MS", "-1" },
 			       { "AML_BIG_CACHE", "64M" })), 0, "%s", err);
 	cr_assert_eq(cfg.big_decay_ms, -1);
@@ -180,6 +180,19 @@ Test(settings, big_block_knobs_have_defaults_and_are_read)
 			       { "AML_BIG_CACHE", "0" })), 0, "%s", err);
 	cr_assert_eq(cfg.big_decay_ms, 0);
 	cr_assert_eq(cfg.big_cache, 0);
+}
+
+Test(settings, dirty_decay_has_jemallocs_default_and_is_read)
+{
+	cr_assert_eq(parse(ENV({ "AML_LOG", "warn" })), 0, "%s", err);
+	cr_assert_eq(cfg.dirty_decay_ms, 10000);
+	cr_assert_eq(parse(ENV({ "AML_DIRTY_DECAY_MS", "100" })), 0, "%s",
+		     err);
+	cr_assert_eq(cfg.dirty_decay_ms, 100);
+	cr_assert_eq(parse(ENV({ "AML_DIRTY_DECAY_MS", "-1" })), 0, "%s", err);
+	cr_assert_eq(cfg.dirty_decay_ms, -1);
+	cr_assert_eq(parse(ENV({ "AML_DIRTY_DECAY_MS", "0" })), 0, "%s", err);
+	cr_assert_eq(cfg.dirty_decay_ms, 0);
 }
 
 Test(settings, log_levels_are_words_or_digits)
@@ -316,6 +329,9 @@ static struct bad_case bad_cases[] = {
 	  "to 86400000, or -1 for never" },
 	{ "AML_BIG_CACHE", "lots",
 	  "AML_BIG_CACHE=\"lots\": not a size (bytes with K, M or G)" },
+	{ "AML_DIRTY_DECAY_MS", "1s",
+	  "AML_DIRTY_DECAY_MS=\"1s\": not a number of milliseconds from 0 "
+	  "to 86400000, or -1 for never" },
 };
 
 ParameterizedTestParameters(settings, bad_value_gives_one_exact_message)
