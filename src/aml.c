@@ -6,6 +6,17 @@
 #include "config.h"
 #include "internal.h"
 
+#if HAVE_CUDA
+#include <cuda_runtime_api.h>
+#endif
+#if HAVE_OPENCL
+#define CL_TARGET_OPENCL_VERSION 200
+#include <CL/opencl.h>
+#endif
+#if HAVE_ZE
+#include <level_zero/ze_api.h>
+#endif
+
 const int aml_version_major = AML_VERSION_MAJOR;
 const int aml_version_minor = AML_VERSION_MINOR;
 const int aml_version_patch = AML_VERSION_PATCH;
@@ -50,6 +61,45 @@ int aml_finalize(void)
 	return AML_SUCCESS;
 }
 
+/* Runtime probes of the device backends: compiled in and a device now. */
+static int cuda_usable(void)
+{
+#if HAVE_CUDA
+	int count = 0;
+
+	return cudaGetDeviceCount(&count) == cudaSuccess && count >= 1;
+#else
+	return 0;
+#endif
+}
+
+static int opencl_usable(void)
+{
+#if HAVE_OPENCL
+	cl_platform_id platform;
+	cl_uint count = 0;
+
+	return clGetPlatformIDs(1, &platform, &count) == CL_SUCCESS &&
+	       count >= 1;
+#else
+	return 0;
+#endif
+}
+
+static int ze_usable(void)
+{
+#if HAVE_ZE
+	ze_driver_handle_t driver;
+	uint32_t count = 1;
+
+	if (zeInit(0) != ZE_RESULT_SUCCESS)
+		return 0;
+	return zeDriverGet(&count, &driver) == ZE_RESULT_SUCCESS && count >= 1;
+#else
+	return 0;
+#endif
+}
+
 int aml_support_backends(const unsigned long backends)
 {
 	const unsigned long known = AML_BACKEND_LIBNUMA | AML_BACKEND_CUDA |
@@ -66,9 +116,13 @@ int aml_support_backends(const unsigned long backends)
 		return 0;
 #endif
 	}
-	/* No device backend is compiled in yet. */
-	if (backends & (AML_BACKEND_CUDA | AML_BACKEND_OPENCL | AML_BACKEND_ZE |
-			AML_BACKEND_HIP))
+	if ((backends & AML_BACKEND_CUDA) && !cuda_usable())
+		return 0;
+	if ((backends & AML_BACKEND_OPENCL) && !opencl_usable())
+		return 0;
+	if ((backends & AML_BACKEND_ZE) && !ze_usable())
+		return 0;
+	if (backends & AML_BACKEND_HIP)
 		return 0;
 	return 1;
 }

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The CUDA area in a build without CUDA: the same symbols as cuda.c, each
+ * answering AML_ENOTSUP, so that programs written for the CUDA area link
+ * and fail cleanly at run time.
+ */
+#define AML_NO_SEED_COMPAT
+#include "config.h"
+
+#include <stdio.h>
+
+#include "aml.h"
+#include "aml/area/cuda.h"
+#include "internal.h"
+
+void *aml_area_cuda_mmap(const struct aml_area_data *area_data, size_t size,
+			 struct aml_area_mmap_options *options)
+{
+	(void)area_data;
+	(void)size;
+	(void)options;
+	aml_errno = AML_ENOTSUP;
+	return NULL;
+}
+
+int aml_area_cuda_munmap(const struct aml_area_data *area_data, void *ptr,
+			 const size_t size)
+{
+	(void)area_data;
+	(void)ptr;
+	(void)size;
+	return aml_fail(AML_ENOTSUP);
+}
+
+int aml_area_cuda_create(struct aml_area **area, const int device,
+			 const int flags)
+{
+	(void)device;
+	(void)flags;
+	if (area == NULL)
+		return -AML_EINVAL;
+	return -AML_ENOTSUP;
+}
+
+void aml_area_cuda_destroy(struct aml_area **area)
+{
+	if (area != NULL)
+		*area = NULL;
+}
+
+int aml_area_cuda_fprintf(const struct aml_area_data *area_data, FILE *stream,
+			  const char *prefix)
+{
+	(void)area_data;
+	if (stream == NULL)
+		return -AML_EINVAL;
+	fprintf(stream, "%s: area-cuda: not built (no CUDA support)\n",
+		prefix ? prefix : "");
+	return AML_SUCCESS;
+}
+
+/* ------------------------------------------------------------------------
+ * Operations and the static areas
+ */
+
+struct aml_area_ops aml_area_cuda_ops = {
+	.mmap = aml_area_cuda_mmap,
+	.munmap = aml_area_cuda_munmap,
+	.fprintf = aml_area_cuda_fprintf,
+};
+
+static struct aml_area_cuda_data aml_area_cuda_data = {
+	.flags = AML_AREA_CUDA_FLAG_DEFAULT,
+	.device = -1,
+};
+
+struct aml_area aml_area_cuda = {
+	.ops = &aml_area_cuda_ops,
+	.data = (struct aml_area_data *)&aml_area_cuda_data,
+};
+
+static struct aml_area_cuda_data aml_area_cuda_data_unified = {
+	.flags = AML_AREA_CUDA_FLAG_ALLOC_UNIFIED,
+	.device = -1,
+};
+
+struct aml_area aml_area_cuda_unified = {
+	.ops = &aml_area_cuda_ops,
+	.data = (struct aml_area_data *)&aml_area_cuda_data_unified,
+};
