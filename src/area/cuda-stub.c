@@ -23,6 +23,25 @@ void *aml_area_cuda_mmap(const struct aml_area_data *area_data, size_t size,
 	return NULL;
 }
 
+int aml_area_cuda_mmap_opts(void **out, const size_t size, const int device,
+			    const int flags, void **ptr_map)
+{
+	const int known = AML_AREA_CUDA_FLAG_ALLOC_HOST |
+			  AML_AREA_CUDA_FLAG_ALLOC_UNIFIED |
+			  AML_AREA_CUDA_FLAG_ALLOC_MAPPED |
+			  AML_AREA_CUDA_FLAG_ALLOC_GLOBAL;
+
+	(void)size;
+	(void)device;
+	(void)ptr_map;
+	if (out == NULL)
+		return aml_fail(AML_EINVAL);
+	*out = NULL;
+	if (flags & ~known)
+		return aml_fail(AML_EINVAL);
+	return aml_fail(AML_ENOTSUP);
+}
+
 int aml_area_cuda_munmap(const struct aml_area_data *area_data, void *ptr,
 			 const size_t size)
 {

@@ -123,6 +123,29 @@ static cudaError_t cuda_free(int flags, void *ptr)
 	return cudaFree(ptr);
 }
 
+int aml_area_cuda_mmap_opts(void **out, const size_t size, const int device,
+			    const int flags, void **ptr_map)
+{
+	int previous, err;
+	cudaError_t cerr;
+
+	if (out == NULL)
+		return aml_fail(AML_EINVAL);
+	*out = NULL;
+	if (flags & ~CUDA_KNOWN_FLAGS)
+		return aml_fail(AML_EINVAL);
+	err = device_enter(device, &previous);
+	if (err != AML_SUCCESS)
+		return err;
+	cerr = cuda_alloc(out, flags, size, ptr_map ? *ptr_map : NULL);
+	device_leave(device, previous);
+	if (cerr != cudaSuccess) {
+		*out = NULL;
+		return cuda_fail(cerr);
+	}
+	return AML_SUCCESS;
+}
+
 void *aml_area_cuda_mmap(const struct aml_area_data *area_data, size_t size,
 			 struct aml_area_mmap_options *options)
 {
@@ -130,9 +153,9 @@ void *aml_area_cuda_mmap(const struct aml_area_data *area_data, size_t size,
 		(const struct aml_area_cuda_data *)area_data;
 	const struct aml_area_cuda_mmap_options *opts =
 		(const struct aml_area_cuda_mmap_options *)options;
-	int device, previous;
+	void *ptr_map = opts != NULL ? opts->ptr : NULL;
 	void *out = NULL;
-	cudaError_t err;
+	int device;
 
 	if (data == NULL) {
 		aml_errno = AML_EINVAL;
@@ -140,14 +163,9 @@ void *aml_area_cuda_mmap(const struct aml_area_data *area_data, size_t size,
 	}
 	device =
 		opts != NULL && opts->device >= 0 ? opts->device : data->device;
-	if (device_enter(device, &previous) != AML_SUCCESS)
+	if (aml_area_cuda_mmap_opts(&out, size, device, data->flags,
+				    &ptr_map) != AML_SUCCESS)
 		return NULL;
-	err = cuda_alloc(&out, data->flags, size, opts ? opts->ptr : NULL);
-	device_leave(device, previous);
-	if (err != cudaSuccess) {
-		cuda_fail(err);
-		return NULL;
-	}
 	return out;
 }
 

@@ -84,9 +84,60 @@ Test(cuda_area, no_visible_device_is_enotsup_and_unsupported)
 	cr_assert_eq(aml_support_backends(AML_BACKEND_CUDA), 0);
 }
 
+Test(cuda_area, mmap_opts_without_device_is_enotsup)
+{
+	void *out = (void *)&out;
+	void *host = NULL;
+
+	skip_with_device();
+	aml_errno = AML_SUCCESS;
+	cr_assert_eq(aml_area_cuda_mmap_opts(&out, 4096, -1, 0, NULL),
+		     -AML_ENOTSUP);
+	cr_assert_null(out);
+	cr_assert_eq(aml_errno, AML_ENOTSUP);
+	out = (void *)&out;
+	cr_assert_eq(aml_area_cuda_mmap_opts(&out, 4096, 0,
+					     AML_AREA_CUDA_FLAG_ALLOC_UNIFIED,
+					     &host),
+		     -AML_ENOTSUP);
+	cr_assert_null(out);
+}
+
+#if !HAVE_CUDA
+/* The stubs: no toolkit, every allocation is ENOTSUP, arguments checked. */
+Test(cuda_area, stub_mmap_opts_is_enotsup_for_every_flag_combination)
+{
+	void *out;
+
+	for (int flags = 0; flags < 16; flags++) {
+		out = (void *)&out;
+		aml_errno = AML_SUCCESS;
+		cr_assert_eq(aml_area_cuda_mmap_opts(&out, 64, 0, flags, NULL),
+			     -AML_ENOTSUP, "flags %#x", (unsigned)flags);
+		cr_assert_null(out);
+		cr_assert_eq(aml_errno, AML_ENOTSUP);
+	}
+}
+#endif
+
 /* ------------------------------------------------------------------------
  * Argument checks (any machine)
  */
+
+Test(cuda_area, mmap_opts_rejects_null_out_and_unknown_flags)
+{
+	void *out = (void *)&out;
+
+	aml_errno = AML_SUCCESS;
+	cr_assert_eq(aml_area_cuda_mmap_opts(NULL, 64, -1, 0, NULL),
+		     -AML_EINVAL);
+	cr_assert_eq(aml_errno, AML_EINVAL);
+	aml_errno = AML_SUCCESS;
+	cr_assert_eq(aml_area_cuda_mmap_opts(&out, 64, -1, 1 << 10, NULL),
+		     -AML_EINVAL);
+	cr_assert_null(out);
+	cr_assert_eq(aml_errno, AML_EINVAL);
+}
 
 Test(cuda_area, create_rejects_null_area)
 {
@@ -251,6 +302,60 @@ Test(cuda_area, out_of_device_memory_is_enomem)
 	aml_errno = AML_SUCCESS;
 	cr_assert_null(aml_area_mmap(&aml_area_cuda, (size_t)1 << 50, NULL));
 	cr_assert_eq(aml_errno, AML_ENOMEM);
+}
+
+Test(cuda_area, mmap_opts_allocates_on_the_device_and_restores_the_current)
+{
+	struct cudaPointerAttributes attr;
+	struct aml_area *area = NULL;
+	int before, after;
+	void *out = NULL;
+
+	skip_without_device();
+	cr_assert_eq(cudaSetDevice(cuda_device_count() - 1), cudaSuccess);
+	cr_assert_eq(cudaGetDevice(&before), cudaSuccess);
+	cr_assert_eq(aml_area_cuda_mmap_opts(&out, 1 << 20, 0,
+					     AML_AREA_CUDA_FLAG_DEFAULT, NULL),
+		     0);
+	cr_assert_not_null(out);
+	cr_assert_eq(cudaGetDevice(&after), cudaSuccess);
+	cr_assert_eq(after, before);
+	cr_assert_eq(cudaPointerGetAttributes(&attr, out), cudaSuccess);
+	cr_assert_eq(attr.device, 0);
+	round_trip(out, 1 << 20);
+	cr_assert_eq(aml_area_cuda_create(&area, 0, 0), 0);
+	cr_assert_eq(aml_area_munmap(area, out, 1 << 20), 0);
+	aml_area_cuda_destroy(&area);
+}
+
+Test(cuda_area, mmap_opts_registers_the_callers_memory_for_mapped)
+{
+	const size_t size = 4096 + 1;
+	void *host = malloc(size), *out = NULL;
+	struct aml_area *area = NULL;
+
+	skip_without_device();
+	cr_assert_not_null(host);
+	cr_assert_eq(aml_area_cuda_mmap_opts(&out, size, -1,
+					     AML_AREA_CUDA_FLAG_ALLOC_MAPPED,
+					     &host),
+		     0);
+	cr_assert_eq(out, host);
+	round_trip(out, size);
+	cr_assert_eq(aml_area_cuda_create(&area, -1,
+					  AML_AREA_CUDA_FLAG_ALLOC_MAPPED),
+		     0);
+	cr_assert_eq(aml_area_munmap(area, out, size), 0);
+	aml_area_cuda_destroy(&area);
+	out = (void *)&out;
+	aml_errno = AML_SUCCESS;
+	cr_assert_eq(aml_area_cuda_mmap_opts(&out, size, -1,
+					     AML_AREA_CUDA_FLAG_ALLOC_MAPPED,
+					     NULL),
+		     -AML_EINVAL);
+	cr_assert_null(out);
+	cr_assert_eq(aml_errno, AML_EINVAL);
+	free(host);
 }
 
 Test(cuda_area, backend_is_supported_with_a_device)

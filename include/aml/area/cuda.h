@@ -77,6 +77,22 @@ void aml_area_cuda_destroy(struct aml_area **area);
 void *aml_area_cuda_mmap(const struct aml_area_data *area_data, size_t size,
 			 struct aml_area_mmap_options *options);
 
+/**
+ * Allocate `size` bytes per `flags` (AML_AREA_CUDA_FLAG_*, as an area
+ * would) on `device` (< 0: the current device), the mmap hook without an
+ * area. For ALLOC_MAPPED without ALLOC_HOST, *ptr_map is the caller's host
+ * memory to register, and *out is set to it. The caller's current device
+ * is restored before return. Free with the munmap hook of an area of the
+ * same flags.
+ * @return 0 with *out set; or a negative code with *out = NULL and
+ * aml_errno set: -AML_EINVAL (NULL out, unknown flags, no device,
+ * ALLOC_MAPPED without a host pointer), -AML_ENOMEM, -AML_ENOTSUP (no
+ * usable device, or built without CUDA), -AML_EBUSY (memory already
+ * registered), -AML_FAILURE.
+ */
+int aml_area_cuda_mmap_opts(void **out, const size_t size, const int device,
+			    const int flags, void **ptr_map);
+
 /** The munmap hook: 0 or a negative code. */
 int aml_area_cuda_munmap(const struct aml_area_data *area_data, void *ptr,
 			 const size_t size);
