@@ -13,9 +13,6 @@
 #define CL_TARGET_OPENCL_VERSION 200
 #include <CL/opencl.h>
 #endif
-#if HAVE_ZE
-#include <level_zero/ze_api.h>
-#endif
 
 const int aml_version_major = AML_VERSION_MAJOR;
 const int aml_version_minor = AML_VERSION_MINOR;
@@ -42,6 +39,11 @@ int aml_init(int *argc, char **argv[])
 #if HAVE_HWLOC
 		ret = aml_backend_hwloc_init();
 #endif
+#if HAVE_ZE
+		/* Without a driver the ZE defaults stay NULL: not an error. */
+		if (ret == AML_SUCCESS)
+			aml_backend_ze_init();
+#endif
 		initialized = ret == AML_SUCCESS;
 	}
 	pthread_mutex_unlock(&init_lock);
@@ -54,6 +56,9 @@ int aml_finalize(void)
 	if (initialized) {
 #if HAVE_HWLOC
 		aml_backend_hwloc_finalize();
+#endif
+#if HAVE_ZE
+		aml_backend_ze_finalize();
 #endif
 		initialized = 0;
 	}
@@ -86,15 +91,11 @@ static int opencl_usable(void)
 #endif
 }
 
+/* zeInit succeeds and driver 0's API major version is at least ours. */
 static int ze_usable(void)
 {
 #if HAVE_ZE
-	ze_driver_handle_t driver;
-	uint32_t count = 1;
-
-	if (zeInit(0) != ZE_RESULT_SUCCESS)
-		return 0;
-	return zeDriverGet(&count, &driver) == ZE_RESULT_SUCCESS && count >= 1;
+	return aml_backend_ze_supported();
 #else
 	return 0;
 #endif

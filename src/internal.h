@@ -34,5 +34,10 @@ AML_INTERNAL int aml_fail(int code);
 AML_INTERNAL int aml_backend_hwloc_init(void);
 AML_INTERNAL void aml_backend_hwloc_finalize(void);
 AML_INTERNAL int aml_backend_hwloc_supported(void);
+/* Level Zero (src/area/ze.c): init never fails, the defaults stay NULL
+ * without a driver. */
+AML_INTERNAL void aml_backend_ze_init(void);
+AML_INTERNAL void aml_backend_ze_finalize(void);
+AML_INTERNAL int aml_backend_ze_supported(void);
 
 #endif /* AML_SRC_INTERNAL_H */
