@@ -7,25 +7,13 @@
  * side by side: the preferred test has node 3 to itself, so that nothing
  * spills from it for want of room.
  */
-#include <criterion/criterion.h>
-#include <numa.h>
+#include "shim-run.h" /* first: it defines _GNU_SOURCE */
 
-#include "shim-run.h"
+#include <criterion/criterion.h>
+
+#include "../common/numa-test.h"
 
 #define PROGRAM(name) PROGRAMS_DIR "/" name
-
-static void need_nodes(int n)
-{
-	const char *vm = getenv("AML_TEST_NUMA_NODES");
-	int have = numa_available() < 0 ? 1 : numa_num_configured_nodes();
-
-	if (vm != NULL)
-		cr_assert_geq(have, n, "the VM has %d NUMA nodes, need %d",
-			      have, n);
-	else if (have < n)
-		cr_skip_test("needs %d NUMA nodes; runs inside scripts/numa-vm",
-			     n);
-}
 
 static void expect_placement(char *const argv[], const char *const *env)
 {
@@ -42,7 +30,7 @@ Test(shim_numa, bind_places_every_size_class_and_mmap_on_the_node)
 					  ENV_NODES "=1", NULL};
 	char *argv[] = {PROGRAM("placement"), "all", "2", NULL};
 
-	need_nodes(4);
+	numa_test_need_nodes(4);
 	expect_placement(argv, env);
 }
 
@@ -52,7 +40,7 @@ Test(shim_numa, preferred_places_every_size_class_and_mmap_on_the_node)
 					  ENV_NODES "=3", NULL};
 	char *argv[] = {PROGRAM("placement"), "all", "8", NULL};
 
-	need_nodes(4);
+	numa_test_need_nodes(4);
 	expect_placement(argv, env);
 }
 
@@ -62,7 +50,7 @@ Test(shim_numa, interleave_keeps_every_page_on_the_node_set)
 					  ENV_NODES "=0-3", NULL};
 	char *argv[] = {PROGRAM("placement"), "all", "f", NULL};
 
-	need_nodes(4);
+	numa_test_need_nodes(4);
 	expect_placement(argv, env);
 }
 
@@ -73,7 +61,7 @@ Test(shim_numa, size_rules_send_large_and_small_to_different_nodes)
 	char *argv[] = {PROGRAM("placement"), "split", "2", "4", "65536",
 			NULL};
 
-	need_nodes(4);
+	numa_test_need_nodes(4);
 	expect_placement(argv, env);
 }
 
@@ -84,7 +72,7 @@ Test(shim_numa, size_rules_below_the_thread_cache_limit_are_honoured)
 	char *argv[] = {PROGRAM("placement"), "split", "2", "4", "1000",
 			NULL};
 
-	need_nodes(4);
+	numa_test_need_nodes(4);
 	expect_placement(argv, env);
 }
 
@@ -130,7 +118,7 @@ Test(shim_numa, python_bytearray_lands_on_the_bound_node, .timeout = 300)
 	struct run_result r;
 	unsigned long on2, elsewhere;
 
-	need_nodes(4);
+	numa_test_need_nodes(4);
 	r = run_program(argv, 1, env);
 	cr_assert_eq(r.status, 0, "python3 exited %d", r.status);
 	count_bound_pages(r.out, &on2, &elsewhere);
@@ -177,7 +165,7 @@ Test(shim_numa, report_shows_a_freed_interleaved_python_buffer_evenly,
 	FILE *f;
 	size_t n;
 
-	need_nodes(NODES);
+	numa_test_need_nodes(NODES);
 	cr_assert_not_null(build, "AML_TEST_BUILD_ROOT is not set");
 	snprintf(aml_run, sizeof(aml_run), "%s/preload/aml-run", build);
 	snprintf(report, sizeof(report), "/tmp/aml-demo-%d", (int)getpid());
