@@ -412,6 +412,9 @@ int shimje_os_munmap(void *addr, size_t len)
 
 #define STASH_MAX 64
 #define STASH_NONE (-2) /* not a block of a big arena */
+/* Stashed blocks tried for growth when none holds a request (5-25 MiB
+ * buffers: one try grows 17 of 49, four 27 of 109). */
+#define STASH_GROW_TRIES 4
 
 struct stash_block {
 	void *ptr;
@@ -531,16 +534,42 @@ static bool stash_put(void *ptr)
 	return true;
 }
 
+/* Put a block back where its age puts it (the stash is oldest first). */
+static void stash_return(const struct stash_block *blk)
+{
+	void *expired = NULL;
+	int i;
+
+	stash_lock();
+	if (stash.count == STASH_MAX)
+		expired = stash_remove(0);
+	i = stash.count;
+	while (i > 0 && stash.block[i - 1].freed_ms > blk->freed_ms)
+		i--;
+	memmove(&stash.block[i + 1], &stash.block[i],
+		(size_t)(stash.count - i) * sizeof(*blk));
+	stash.block[i] = *blk;
+	stash.count++;
+	stash.bytes[blk->target + 1] += blk->usize;
+	stash_unlock();
+	if (expired != NULL)
+		shimje_free(expired);
+}
+
 /* The smallest stashed block of target that holds size at alignment;
  * NULL if none. One more than twice the size is cut down to it (the tail
  * goes back to the kernel); a smaller one is taken whole: its tail stays
  * resident, but a stash that only ever cut would refault most of what it
- * kept (5-25 MiB buffers: 1.9x glibc's page faults). */
+ * kept (5-25 MiB buffers: 1.9x glibc's page faults). When none holds
+ * size, the largest smaller one is grown in place if the address space
+ * after it is free (jemalloc's xallocx): its pages stay, only the
+ * difference faults in; otherwise it goes back to the stash. */
 static void *stash_take(int target, size_t size, size_t alignment)
 {
 	void *expired[STASH_MAX], *p = NULL;
 	size_t mask = alignment ? alignment - 1 : 0, usize = 0;
-	int n, best = -1;
+	int n, best = -1, ngrow = 0;
+	struct stash_block grow[STASH_GROW_TRIES];
 
 	stash_lock();
 	n = stash_expire(target, now_ms(), expired);
@@ -556,10 +585,37 @@ static void *stash_take(int target, size_t size, size_t alignment)
 		usize = stash.block[best].usize;
 		p = stash_remove(best);
 	}
+	/* None holds it: take out the largest smaller ones to grow. */
+	while (p == NULL && ngrow < STASH_GROW_TRIES) {
+		int cand = -1;
+
+		for (int i = 0; i < stash.count; i++) {
+			struct stash_block *b = &stash.block[i];
+
+			if (b->target == target &&
+			    ((uintptr_t)b->ptr & mask) == 0 &&
+			    (cand < 0 || b->usize > stash.block[cand].usize))
+				cand = i;
+		}
+		if (cand < 0)
+			break;
+		grow[ngrow++] = stash.block[cand];
+		stash_remove(cand);
+	}
 	stash_unlock();
 	stash_release(expired, n);
-	if (p != NULL && usize / 2 > size)
-		shimje_xallocx(p, size, 0, 0);
+	if (p != NULL) {
+		if (usize / 2 > size)
+			shimje_xallocx(p, size, 0, 0);
+		return p;
+	}
+	for (int i = 0; i < ngrow; i++) {
+		if (p == NULL &&
+		    shimje_xallocx(grow[i].ptr, size, 0, 0) >= size)
+			p = grow[i].ptr;
+		else
+			stash_return(&grow[i]);
+	}
 	return p;
 }
 

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The shim's big-block stash, seen from a program: a freed 20 MiB block
+ * is reused for a 4 MiB request (cut down: its tail pages go back), the
+ * freed 4 MiB block is then grown in place for a 10 MiB request (its
+ * pages stay: only the difference faults in), and a calloc taking the
+ * grown block again gets zeros.
+ *
+ * Prints "reused=R cut_drop_kib=D grow_same=G grow_faults=F kept=K
+ * zero=Z": R 1 if the 4 MiB request got the freed block, D how much the
+ * resident set fell at the cut, G 1 if the 10 MiB request got the same
+ * address, F the page faults of filling its 10 MiB, K 1 if its first
+ * 4 MiB still held what was written there, Z 1 if the calloc'd 16 MiB
+ * read as zeros. Pages are 4 KiB (no transparent huge pages). Exits 0.
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+
+#define MIB ((size_t)1 << 20)
+
+static long resident_kib(void)
+{
+	long size = 0, resident = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+
+	if (f == NULL || fscanf(f, "%ld %ld", &size, &resident) != 2)
+		exit(3);
+	fclose(f);
+	return resident * 4;
+}
+
+static long faults(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_minflt + ru.ru_majflt;
+}
+
+static void fill(char *p, size_t len, int c)
+{
+	madvise(p, len, MADV_NOHUGEPAGE);
+	memset(p, c, len);
+	__asm__ volatile("" : : "r"(p) : "memory");
+}
+
+int main(void)
+{
+	char *big, *small, *grown, *zeroed;
+	long before_cut, drop, f0, grow_faults;
+	int kept = 1, zero = 1;
+
+	big = malloc(20 * MIB);
+	if (big == NULL)
+		return 3;
+	fill(big, 20 * MIB, 1);
+	free(big);
+	before_cut = resident_kib();
+	small = malloc(4 * MIB);
+	if (small == NULL)
+		return 3;
+	drop = before_cut - resident_kib();
+	fill(small, 4 * MIB, 2);
+	free(small);
+
+	grown = malloc(10 * MIB);
+	if (grown == NULL)
+		return 3;
+	for (size_t i = 0; i < 4 * MIB && grown == small; i += 4096)
+		kept &= grown[i] == 2;
+	f0 = faults();
+	fill(grown, 10 * MIB, 3);
+	grow_faults = faults() - f0;
+	free(grown);
+
+	zeroed = calloc(16, MIB);
+	if (zeroed == NULL)
+		return 3;
+	for (size_t i = 0; i < 16 * MIB; i++)
+		zero &= zeroed[i] == 0;
+	free(zeroed);
+
+	printf("reused=%d cut_drop_kib=%ld grow_same=%d grow_faults=%ld "
+	       "kept=%d zero=%d\n",
+	       small == big, drop, grown == small, grow_faults, kept, zero);
+	return 0;
+}

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The big-block stash (preload/heap.c): freed blocks of 4 MiB and up kept
+ * for the next big request, cut down when much too big, grown in place
+ * when too small (programs/big_stash.c).
+ */
+#include <criterion/criterion.h>
+
+#include "shim-run.h"
+
+#define PROGRAM(name) PROGRAMS_DIR "/" name
+
+struct stash_seen {
+	int reused, grow_same, kept, zero;
+	long cut_drop_kib, grow_faults;
+};
+
+static struct stash_seen run_big_stash(const char *const *env)
+{
+	char *argv[] = {PROGRAM("big_stash"), NULL};
+	struct run_result r = run_program(argv, 1, env);
+	struct stash_seen s = {0};
+
+	cr_assert_eq(r.status, 0, "big_stash exited %d: %s", r.status, r.out);
+	cr_assert_eq(sscanf(r.out,
+			    "reused=%d cut_drop_kib=%ld grow_same=%d "
+			    "grow_faults=%ld kept=%d zero=%d",
+			    &s.reused, &s.cut_drop_kib, &s.grow_same,
+			    &s.grow_faults, &s.kept, &s.zero),
+		     6, "big_stash said: %s", r.out);
+	free(r.out);
+	return s;
+}
+
+static const char *const bind_all[] = {ENV_POLICY "=bind", NULL};
+
+Test(big_stash, a_much_bigger_block_is_cut_and_its_tail_pages_go_back)
+{
+	struct stash_seen s = run_big_stash(bind_all);
+
+	cr_assert_eq(s.reused, 1, "the 4 MiB request did not get the block");
+	/* 16 MiB of the 20 go back; allow for other pages moving. */
+	cr_assert_geq(s.cut_drop_kib, 14 * 1024,
+		      "resident set fell by %ld KiB at the cut",
+		      s.cut_drop_kib);
+}
+
+Test(big_stash, a_too_small_block_grows_in_place_keeping_its_pages)
+{
+	struct stash_seen s = run_big_stash(bind_all);
+
+	cr_assert_eq(s.grow_same, 1, "the 10 MiB request moved");
+	cr_assert_eq(s.kept, 1, "the grown block lost its first pages");
+	/* 6 MiB new = 1536 pages; a fresh block would take 2560. */
+	cr_assert_lt(s.grow_faults, 2200, "%ld faults filling 10 MiB",
+		     s.grow_faults);
+	cr_assert_eq(s.zero, 1, "calloc of a grown block is not zeroed");
+}
+
+Test(big_stash, with_the_stash_off_blocks_are_fresh_and_zeroed)
+{
+	static const char *const env[] = {ENV_POLICY "=bind",
+					  "AML_BIG_CACHE=0", NULL};
+	struct stash_seen s = run_big_stash(env);
+
+	cr_assert_geq(s.grow_faults, 2400, "%ld faults filling 10 MiB",
+		      s.grow_faults);
+	cr_assert_eq(s.zero, 1, "calloc is not zeroed");
+}
