@@ -229,8 +229,14 @@ void aml_area_linux_destroy(struct aml_area **area)
  * Mapping and binding (never allocates)
  */
 
-int aml_area_linux_mbind(struct aml_area_linux_data *bind, void *ptr,
-			 size_t size)
+/*
+ * mbind with `flags`: MPOL_MF_MOVE also moves the pages already there, and
+ * makes the kernel drain every CPU's LRU caches first (lru_cache_disable:
+ * an expedited RCU grace period, tens of microseconds), so it is asked for
+ * only where pages may exist.
+ */
+static int bind_range(const struct aml_area_linux_data *bind, void *ptr,
+		      size_t size, unsigned flags)
 {
 	const struct bitmask *nodes;
 	int mode, err;
@@ -239,19 +245,24 @@ int aml_area_linux_mbind(struct aml_area_linux_data *bind, void *ptr,
 	mode = policy_to_mpol(bind->policy);
 	if (mode == MPOL_DEFAULT) {
 		/* The kernel rejects MPOL_DEFAULT with a non-empty mask. */
-		err = aml_os_mbind(ptr, size, MPOL_DEFAULT, NULL, 0,
-				   MPOL_MF_MOVE);
+		err = aml_os_mbind(ptr, size, MPOL_DEFAULT, NULL, 0, flags);
 	} else {
 		nodes = area_nodes(bind);
 		/* The kernel reads maxnode - 1 bits. */
 		err = aml_os_mbind(ptr, size, mode, nodes->maskp,
-				   nodes->size + 1, MPOL_MF_MOVE);
+				   nodes->size + 1, flags);
 	}
 	if (err) {
 		errno = -err;
 		return -AML_FAILURE;
 	}
 	return AML_SUCCESS;
+}
+
+int aml_area_linux_mbind(struct aml_area_linux_data *bind, void *ptr,
+			 size_t size)
+{
+	return bind_range(bind, ptr, size, MPOL_MF_MOVE);
 }
 
 static int default_mmap_flags(const struct aml_area_linux_data *data)
@@ -291,6 +302,23 @@ static int needs_binding(const struct aml_area_linux_data *data)
 				data->policy != AML_AREA_LINUX_POLICY_DEFAULT);
 }
 
+/*
+ * A new anonymous mapping has no pages until it is touched (unless
+ * MAP_POPULATE faulted them in): nothing to move. A file mapping may have
+ * pages in the page cache, which MPOL_MF_MOVE moves as upstream did.
+ */
+static unsigned mbind_flags_after_mmap(const struct aml_area_mmap_options *opts)
+{
+	const struct aml_area_linux_mmap_options *o =
+		(const struct aml_area_linux_mmap_options *)opts;
+
+	if (o == NULL)
+		return 0; /* default_mmap_flags: private, anonymous */
+	if ((o->flags & MAP_ANONYMOUS) && !(o->flags & MAP_POPULATE))
+		return 0;
+	return MPOL_MF_MOVE;
+}
+
 void *aml_area_linux_mmap_mbind(const struct aml_area_data *area_data,
 				size_t size, struct aml_area_mmap_options *opts)
 {
@@ -301,7 +329,8 @@ void *aml_area_linux_mmap_mbind(const struct aml_area_data *area_data,
 
 	if (ptr == NULL || !needs_binding(data))
 		return ptr;
-	if (aml_area_linux_mbind(data, ptr, size) != AML_SUCCESS) {
+	if (bind_range(data, ptr, size, mbind_flags_after_mmap(opts)) !=
+	    AML_SUCCESS) {
 		saved = errno;
 		aml_os_munmap(ptr, size);
 		errno = saved;

@@ -282,11 +282,10 @@ static int memory_only_node(void)
 	return found;
 }
 
-Test(linux_placement, bind_to_a_memory_only_node_places_pages_there)
+/* The memory-only node of the VM; skips (fails in the VM) without one. */
+static int need_memory_only_node(void)
 {
-	struct aml_area *area;
 	int node;
-	char *p;
 
 	numa_test_need_nodes(2);
 	node = memory_only_node();
@@ -298,8 +297,41 @@ Test(linux_placement, bind_to_a_memory_only_node_places_pages_there)
 		cr_skip_test("needs a memory-only node; runs inside "
 			     "scripts/numa-vm --memory-only-nodes 1");
 	}
-	area = area_on(&node, 1, AML_AREA_LINUX_POLICY_BIND);
-	p = map_and_touch(area, NPAGES);
+	return node;
+}
+
+Test(linux_placement, bind_to_a_memory_only_node_places_pages_there)
+{
+	int node = need_memory_only_node();
+	struct aml_area *area = area_on(&node, 1, AML_AREA_LINUX_POLICY_BIND);
+	char *p = map_and_touch(area, NPAGES);
+
+	assert_all_pages_on(p, NPAGES, node);
+	cr_assert_eq(aml_area_munmap(p, NPAGES * PAGE), 0);
+	aml_area_linux_destroy(&area);
+}
+
+/*
+ * MAP_POPULATE faults the pages in before the area binds the mapping, on
+ * the CPU's node (never the memory-only one): the bind must move them.
+ * (A plain anonymous mapping is bound without MPOL_MF_MOVE, as it has no
+ * pages yet; this is the case where moving matters.)
+ */
+Test(linux_placement, populated_mapping_is_moved_to_the_bound_node)
+{
+	int node = need_memory_only_node();
+	struct aml_area *area = area_on(&node, 1, AML_AREA_LINUX_POLICY_BIND);
+	struct aml_area_linux_mmap_options opts = {
+		.ptr = NULL,
+		.flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE,
+		.mode = PROT_READ | PROT_WRITE,
+		.fd = -1,
+		.offset = 0,
+	};
+	char *p = aml_area_mmap(area, NPAGES * PAGE,
+				(struct aml_area_mmap_options *)&opts);
+
+	cr_assert_not_null(p, "aml_errno %d", aml_errno);
 	assert_all_pages_on(p, NPAGES, node);
 	cr_assert_eq(aml_area_munmap(p, NPAGES * PAGE), 0);
 	aml_area_linux_destroy(&area);
