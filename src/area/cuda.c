@@ -261,33 +261,3 @@ int aml_area_cuda_fprintf(const struct aml_area_data *area_data, FILE *stream,
 		data->flags & AML_AREA_CUDA_FLAG_ALLOC_GLOBAL ? "yes" : "no");
 	return AML_SUCCESS;
 }
-
-/* ------------------------------------------------------------------------
- * Operations and the static areas
- */
-
-struct aml_area_ops aml_area_cuda_ops = {
-	.mmap = aml_area_cuda_mmap,
-	.munmap = aml_area_cuda_munmap,
-	.fprintf = aml_area_cuda_fprintf,
-};
-
-static struct aml_area_cuda_data aml_area_cuda_data = {
-	.flags = AML_AREA_CUDA_FLAG_DEFAULT,
-	.device = -1,
-};
-
-struct aml_area aml_area_cuda = {
-	.ops = &aml_area_cuda_ops,
-	.data = (struct aml_area_data *)&aml_area_cuda_data,
-};
-
-static struct aml_area_cuda_data aml_area_cuda_data_unified = {
-	.flags = AML_AREA_CUDA_FLAG_ALLOC_UNIFIED,
-	.device = -1,
-};
-
-struct aml_area aml_area_cuda_unified = {
-	.ops = &aml_area_cuda_ops,
-	.data = (struct aml_area_data *)&aml_area_cuda_data_unified,
-};
