@@ -92,11 +92,12 @@ enum ranges_granule {
 	GRANULE_FULL,    /* inside a mapping of the heap */
 	GRANULE_PARTIAL, /* ask the exact table */
 	GRANULE_BIG,     /* inside a big mapping */
+	GRANULE_MAPPED,  /* the first granule of a mapped block */
 };
 
 extern _Atomic(atomic_uchar *) ranges_heap_leaves[1UL << RANGES_TOP_SHIFT];
-/* GRANULE_NONE (foreign), GRANULE_FULL (the heap's) or GRANULE_BIG (the
- * heap's, in a big mapping). */
+/* GRANULE_NONE (foreign), GRANULE_FULL (the heap's), GRANULE_BIG (the
+ * heap's, in a big mapping) or GRANULE_MAPPED (a mapped block's start). */
 int ranges_heap_kind_slow(const void *ptr);
 
 /* The kind of ptr, as ranges_heap_kind_slow says. */
@@ -123,6 +124,12 @@ static inline bool ranges_heap_owns(const void *ptr)
 {
 	return ranges_heap_kind(ptr) != GRANULE_NONE;
 }
+
+/* Mark the granule at addr (64 KiB aligned, wholly inside a mapping of
+ * the shim's own: a mapped block, see heap.c) GRANULE_MAPPED, or clear it
+ * back to GRANULE_NONE before the mapping goes away. Marking fails (false)
+ * only when the map cannot get storage. */
+bool ranges_heap_mark_mapped(const void *addr, bool mapped);
 
 /* Ranges mapped from a rule's area (arena extents, routed mmaps). */
 void ranges_rule_add(int rule, const void *addr, size_t len);

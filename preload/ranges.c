@@ -221,6 +221,20 @@ void ranges_heap_remove(const void *addr, size_t len)
 	heap_write_end();
 }
 
+bool ranges_heap_mark_mapped(const void *addr, bool mapped)
+{
+	atomic_uchar *slot;
+
+	heap_write_begin();
+	slot = granule_slot((uintptr_t)addr >> GRANULE_SHIFT, mapped);
+	if (slot != NULL)
+		atomic_store_explicit(slot,
+				      mapped ? GRANULE_MAPPED : GRANULE_NONE,
+				      memory_order_release);
+	heap_write_end();
+	return slot != NULL;
+}
+
 /* The kind of the exact range holding p, or GRANULE_NONE. */
 static int exact_kind(uintptr_t p)
 {

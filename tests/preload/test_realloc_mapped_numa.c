@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Inside the 4-node VM: blocks that realloc grows into mappings of their
+ * own, grown with mremap (in place or moved) up to 8 MiB and shrunk, keep
+ * every page on the rule's nodes (programs/realloc_mapped.c "place").
+ */
+#include "shim-run.h" /* first: it defines _GNU_SOURCE */
+
+#include <criterion/criterion.h>
+
+#include "../common/numa-test.h"
+
+#define PROGRAM(name) PROGRAMS_DIR "/" name
+
+static void expect_placed(const char *mask, const char *const *env)
+{
+	char *argv[] = {PROGRAM("realloc_mapped"), "place", (char *)mask,
+			NULL};
+	struct run_result r = run_program(argv, 1, env);
+
+	cr_assert_eq(r.status, 0, "%s", r.out);
+	cr_assert(strncmp(r.out, "ok moved=", 9) == 0, "%s", r.out);
+	free(r.out);
+}
+
+Test(realloc_mapped_numa, grown_blocks_stay_on_the_bound_node)
+{
+	static const char *const env[] = {ENV_POLICY "=bind",
+					  ENV_NODES "=1", NULL};
+
+	numa_test_need_nodes(4);
+	expect_placed("2", env);
+}
+
+Test(realloc_mapped_numa, grown_blocks_follow_the_rule_of_their_size)
+{
+	/* Blocks start small on node 1 and end, from 1 MiB, on node 2. */
+	static const char *const env[] = {
+		ENV_RULES "=bind:2:1M-;bind:1:-1048575", NULL};
+
+	numa_test_need_nodes(4);
+	expect_placed("4", env);
+}
