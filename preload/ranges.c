@@ -341,6 +341,41 @@ static void rule_cut(uintptr_t start, uintptr_t end)
 	}
 }
 
+/*
+ * Extend a range of `rule` that ends at `start` or begins at `end` (joining
+ * the two when both exist) to cover [start, end); false if none does.
+ * The kernel places new mappings next to the last ones, so a program's
+ * routed mappings of one rule mostly make one range, and the linear scans
+ * here stay short however many mappings there are (one-page mmaps were
+ * quadratic in their number before).
+ */
+static bool rule_extend(int rule, uintptr_t start, uintptr_t end)
+{
+	struct rule_range *left = NULL, *right = NULL;
+
+	for (size_t i = 0; i < rule_ranges_count; i++) {
+		struct rule_range *r = &rule_ranges[i];
+
+		if (r->end == 0 || r->rule != rule)
+			continue;
+		if (r->end == start)
+			left = r;
+		else if (r->start == end)
+			right = r;
+	}
+	if (left != NULL && right != NULL) {
+		left->end = right->end;
+		right->end = 0;
+	} else if (left != NULL) {
+		left->end = end;
+	} else if (right != NULL) {
+		right->start = start;
+	} else {
+		return false;
+	}
+	return true;
+}
+
 void ranges_rule_add(int rule, const void *addr, size_t len)
 {
 	uintptr_t start = (uintptr_t)addr;
@@ -348,8 +383,16 @@ void ranges_rule_add(int rule, const void *addr, size_t len)
 	if (len == 0 || rule < 0)
 		return;
 	spin_lock(&rule_lock);
-	rule_cut(start, start + len);
-	rule_insert(rule, start, start + len);
+	if (start < rule_ranges_high && start + len > rule_ranges_low)
+		rule_cut(start, start + len);
+	if (rule_extend(rule, start, start + len)) {
+		if (start < rule_ranges_low)
+			rule_ranges_low = start;
+		if (start + len > rule_ranges_high)
+			rule_ranges_high = start + len;
+	} else {
+		rule_insert(rule, start, start + len);
+	}
 	spin_unlock(&rule_lock);
 }
 
