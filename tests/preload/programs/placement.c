@@ -21,22 +21,14 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "node-of.h"
+
 #define MAX_SIZE ((size_t)64 << 20)
 #define PAGE 4096UL
 
 static unsigned long small_mask, large_mask;
 static size_t threshold = SIZE_MAX;
 static int failures, checked;
-
-static int node_of(void *addr)
-{
-	int node = -1;
-
-	if (syscall(SYS_get_mempolicy, &node, NULL, 0, addr,
-		    MPOL_F_NODE | MPOL_F_ADDR) != 0)
-		return -1;
-	return node;
-}
 
 static void check_range(const char *how, char *p, size_t size,
 			size_t request)

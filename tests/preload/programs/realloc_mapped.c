@@ -32,6 +32,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "node-of.h"
+
 #define PAGE 4096UL
 #define STEP 64
 
@@ -256,16 +258,6 @@ static int mode_fork(void)
 	      "the parent's block grown after fork is wrong");
 	free(p);
 	return failures != 0;
-}
-
-static int node_of(void *addr)
-{
-	int node = -1;
-
-	if (syscall(SYS_get_mempolicy, &node, NULL, 0, addr,
-		    MPOL_F_NODE | MPOL_F_ADDR) != 0)
-		return -1;
-	return node;
 }
 
 #define NBUF 8
