@@ -198,6 +198,9 @@ void aml_area_ze_destroy(struct aml_area **area)
  * Map and unmap
  */
 
+/* The result of an allocation call made BEFORE this one: with the call as
+ * an argument next to `ptr`, ptr could be read (still NULL) before the
+ * call wrote it, the order of arguments being unspecified. */
 static void *ze_mapped(ze_result_t res, void *ptr)
 {
 	if (res != ZE_RESULT_SUCCESS || ptr == NULL) {
@@ -214,17 +217,17 @@ void *aml_area_ze_mmap_device(const struct aml_area_data *area_data,
 	const struct aml_area_ze_data *data =
 		(const struct aml_area_ze_data *)area_data;
 	void *ptr = NULL;
+	ze_result_t res;
 
 	(void)options;
 	if (data == NULL) {
 		aml_errno = AML_EINVAL;
 		return NULL;
 	}
-	return ze_mapped(zeMemAllocDevice(data->context,
-					  &data->desc.device.device_desc, size,
-					  data->alignment,
-					  data->desc.device.device, &ptr),
-			 ptr);
+	res = zeMemAllocDevice(data->context, &data->desc.device.device_desc,
+			       size, data->alignment, data->desc.device.device,
+			       &ptr);
+	return ze_mapped(res, ptr);
 }
 
 void *aml_area_ze_mmap_shared(const struct aml_area_data *area_data,
@@ -239,17 +242,17 @@ void *aml_area_ze_mmap_shared(const struct aml_area_data *area_data,
 		.flags = 0,
 	};
 	void *ptr = NULL;
+	ze_result_t res;
 
 	(void)options;
 	if (data == NULL) {
 		aml_errno = AML_EINVAL;
 		return NULL;
 	}
-	return ze_mapped(zeMemAllocShared(data->context,
-					  &data->desc.device.device_desc,
-					  &host_desc, size, data->alignment,
-					  data->desc.device.device, &ptr),
-			 ptr);
+	res = zeMemAllocShared(data->context, &data->desc.device.device_desc,
+			       &host_desc, size, data->alignment,
+			       data->desc.device.device, &ptr);
+	return ze_mapped(res, ptr);
 }
 
 void *aml_area_ze_mmap_host(const struct aml_area_data *area_data, size_t size,
@@ -258,16 +261,16 @@ void *aml_area_ze_mmap_host(const struct aml_area_data *area_data, size_t size,
 	const struct aml_area_ze_data *data =
 		(const struct aml_area_ze_data *)area_data;
 	void *ptr = NULL;
+	ze_result_t res;
 
 	(void)options;
 	if (data == NULL) {
 		aml_errno = AML_EINVAL;
 		return NULL;
 	}
-	return ze_mapped(zeMemAllocHost(data->context,
-					&data->desc.host.host_desc, size,
-					data->alignment, &ptr),
-			 ptr);
+	res = zeMemAllocHost(data->context, &data->desc.host.host_desc, size,
+			     data->alignment, &ptr);
+	return ze_mapped(res, ptr);
 }
 
 int aml_area_ze_munmap(const struct aml_area_data *area_data, void *ptr,

@@ -5,11 +5,25 @@
  * argument checks, the result table and printing need no driver. With a
  * driver, device, shared and host areas round-trip data for sizes from
  * 1 B to 64 MiB.
+ *
+ * Built twice: device_ze runs against whatever driver the machine has
+ * (none on a machine without an Intel GPU: the no-driver tests run, the
+ * driver tests skip); device_ze_fake (AML_TEST_ZE_FAKE = path of the fake
+ * driver, tests/device/ze-fake) points the loader at the fake through
+ * ZE_ENABLE_ALT_DRIVERS before any test forks, so the driver tests run
+ * (a missing driver is a failure there, not a skip) and so do the tests
+ * of the fake section, which know the fake's answers.
  */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef AML_TEST_ZE_FAKE
+#include <dlfcn.h>
+
+#include "ze_fake.h"
+#endif
 
 #include <criterion/criterion.h>
 
@@ -44,6 +58,34 @@ static ze_device_handle_t ze_device(void)
 	return device;
 }
 
+#ifdef AML_TEST_ZE_FAKE
+/* Before Criterion forks the tests: the loader reads it at the first
+ * zeInit. */
+__attribute__((constructor)) static void use_fake_driver(void)
+{
+	setenv("ZE_ENABLE_ALT_DRIVERS", AML_TEST_ZE_FAKE, 1);
+}
+
+/* With the fake driver named, it must be there: fail, never skip. */
+static void skip_without_driver(void)
+{
+	cr_assert_not_null(ze_driver(),
+			   "the fake Level Zero driver %s did not load: "
+			   "zeInit(0) = %#x",
+			   AML_TEST_ZE_FAKE, (unsigned)zeInit(0));
+}
+
+static void skip_without_device(void)
+{
+	skip_without_driver();
+	cr_assert_not_null(ze_device(), "the fake driver has no device");
+}
+
+static void skip_with_driver(void)
+{
+	cr_skip_test("runs in device_ze (this program loads the fake driver)");
+}
+#else
 static void skip_without_driver(void)
 {
 	if (ze_driver() == NULL)
@@ -65,6 +107,7 @@ static void skip_with_driver(void)
 		cr_skip_test("a Level Zero driver is present: the no-driver "
 			     "answers cannot be checked here");
 }
+#endif
 
 /* ------------------------------------------------------------------------
  * Any machine
@@ -442,3 +485,281 @@ Test(ze_area, huge_allocation_fails_with_a_positive_code)
 	cr_assert_lt(aml_errno, AML_ERROR_MAX);
 	aml_finalize();
 }
+
+/* ------------------------------------------------------------------------
+ * With the fake driver: answers known in advance
+ */
+#ifdef AML_TEST_ZE_FAKE
+
+/* What is alive in the fake driver (loaded by the loader by now). */
+static struct ze_fake_counts fake_counts(void)
+{
+	struct ze_fake_counts c;
+	void *lib;
+	ze_fake_counts_fn fn;
+
+	cr_assert_not_null(ze_driver());
+	lib = dlopen(AML_TEST_ZE_FAKE, RTLD_NOW | RTLD_NOLOAD);
+	cr_assert_not_null(lib, "fake driver not loaded: %s", dlerror());
+	*(void **)&fn = dlsym(lib, "ze_fake_counts");
+	cr_assert_not_null(fn);
+	fn(&c);
+	dlclose(lib);
+	return c;
+}
+
+Test(ze_fake, the_loader_reports_the_fake_gpu)
+{
+	ze_device_properties_t props = {
+		.stype = ZE_STRUCTURE_TYPE_DEVICE_PROPERTIES,
+	};
+
+	cr_assert_eq(aml_support_backends(AML_BACKEND_ZE), 1);
+	cr_assert_eq(zeDeviceGetProperties(ze_device(), &props),
+		     ZE_RESULT_SUCCESS);
+	cr_assert_eq(props.type, ZE_DEVICE_TYPE_GPU);
+	cr_assert_not_null(strstr(props.name, "fake"), "%s", props.name);
+}
+
+Test(ze_fake, aml_init_makes_two_contexts_and_finalize_destroys_them)
+{
+	struct ze_fake_counts c;
+
+	cr_assert_eq(fake_counts().contexts, 0);
+	cr_assert_eq(aml_init(NULL, NULL), 0);
+	c = fake_counts();
+	cr_assert_eq(c.contexts, 2, "%llu", (unsigned long long)c.contexts);
+	cr_assert_eq(aml_finalize(), 0);
+	c = fake_counts();
+	cr_assert_eq(c.contexts, 0, "%llu", (unsigned long long)c.contexts);
+	cr_assert_eq(c.allocations, 0);
+	/* A second cycle makes them again. */
+	cr_assert_eq(aml_init(NULL, NULL), 0);
+	cr_assert_not_null(aml_area_ze_device);
+	cr_assert_eq(fake_counts().contexts, 2);
+	cr_assert_eq(aml_finalize(), 0);
+	cr_assert_eq(fake_counts().contexts, 0);
+}
+
+/* munmap really frees: nothing is left for zeContextDestroy. */
+Test(ze_fake, munmap_frees_through_zeMemFree)
+{
+	struct aml_area *area = NULL;
+	void *p[3];
+	struct ze_fake_counts c;
+
+	cr_assert_eq(aml_init(NULL, NULL), 0);
+	cr_assert_eq(aml_area_ze_device_create(&area, ze_device(), 0, 0, 4096,
+					       AML_AREA_ZE_MMAP_SHARED_FLAGS),
+		     0);
+	for (int i = 0; i < 3; i++) {
+		p[i] = aml_area_mmap(area, 1000, NULL);
+		cr_assert_not_null(p[i]);
+		cr_assert_eq((uintptr_t)p[i] % 4096, 0, "%p: alignment 4096",
+			     p[i]);
+	}
+	cr_assert_eq(fake_counts().allocations, 3);
+	for (int i = 0; i < 3; i++)
+		cr_assert_eq(aml_area_munmap(area, p[i], 1000), 0);
+	cr_assert_eq(fake_counts().allocations, 0);
+	aml_area_ze_destroy(&area);
+	aml_finalize();
+	c = fake_counts();
+	cr_assert_eq(c.freed_by_context_destroy, 0);
+	cr_assert_eq(c.contexts, 0);
+}
+
+Test(ze_fake, huge_allocations_are_enomem_in_every_kind)
+{
+	struct aml_area *shared = NULL;
+	const size_t huge = (size_t)1 << 50;
+
+	cr_assert_eq(aml_init(NULL, NULL), 0);
+	cr_assert_eq(aml_area_ze_device_create(&shared, ze_device(), 0, 0, 0,
+					       AML_AREA_ZE_MMAP_SHARED_FLAGS),
+		     0);
+	aml_errno = AML_SUCCESS;
+	cr_assert_null(aml_area_mmap(aml_area_ze_device, huge, NULL));
+	cr_assert_eq(aml_errno, AML_ENOMEM, "device: %d", aml_errno);
+	aml_errno = AML_SUCCESS;
+	cr_assert_null(aml_area_mmap(shared, huge, NULL));
+	cr_assert_eq(aml_errno, AML_ENOMEM, "shared: %d", aml_errno);
+	aml_errno = AML_SUCCESS;
+	cr_assert_null(aml_area_mmap(aml_area_ze_host, huge, NULL));
+	cr_assert_eq(aml_errno, AML_ENOMEM, "host: %d", aml_errno);
+	cr_assert_eq(fake_counts().allocations, 0);
+	aml_area_ze_destroy(&shared);
+	aml_finalize();
+}
+
+Test(ze_fake, munmap_of_a_foreign_pointer_is_einval_and_frees_nothing)
+{
+	struct aml_area *other = NULL;
+	char local[64];
+	void *p;
+
+	cr_assert_eq(aml_init(NULL, NULL), 0);
+	cr_assert_eq(aml_area_ze_host_create(&other, 0, 0), 0);
+	p = aml_area_mmap(aml_area_ze_host, 256, NULL);
+	cr_assert_not_null(p);
+	/* Not from Level Zero at all. */
+	aml_errno = AML_SUCCESS;
+	cr_assert_eq(aml_area_munmap(aml_area_ze_host, local, sizeof(local)),
+		     -AML_EINVAL);
+	cr_assert_eq(aml_errno, AML_EINVAL);
+	/* From Level Zero, but another area's context. */
+	aml_errno = AML_SUCCESS;
+	cr_assert_eq(aml_area_munmap(other, p, 256), -AML_EINVAL);
+	cr_assert_eq(aml_errno, AML_EINVAL);
+	cr_assert_eq(fake_counts().allocations, 1);
+	cr_assert_eq(aml_area_munmap(aml_area_ze_host, p, 256), 0);
+	cr_assert_eq(fake_counts().allocations, 0);
+	aml_area_ze_destroy(&other);
+	aml_finalize();
+}
+
+Test(ze_fake, an_ordinal_the_device_lacks_fails_at_mmap_with_einval)
+{
+	struct aml_area *area = NULL;
+
+	cr_assert_eq(aml_init(NULL, NULL), 0);
+	/* The ordinal reaches the driver only at the allocation. */
+	cr_assert_eq(aml_area_ze_device_create(&area, ze_device(), 1, 0, 0,
+					       AML_AREA_ZE_MMAP_DEVICE_FLAGS),
+		     0);
+	aml_errno = AML_SUCCESS;
+	cr_assert_null(aml_area_mmap(area, 64, NULL));
+	cr_assert_eq(aml_errno, AML_EINVAL);
+	aml_area_ze_destroy(&area);
+	aml_finalize();
+}
+
+Test(ze_fake, a_failed_context_gives_the_translated_negative_code)
+{
+	struct aml_area *area = NULL;
+
+	cr_assert_eq(aml_init(NULL, NULL), 0);
+	setenv("ZE_FAKE_CONTEXT_CREATE_RESULT", "0x70000002", 1);
+	cr_assert_eq(aml_area_ze_host_create(&area, 0, 0), -AML_ENOMEM);
+	setenv("ZE_FAKE_CONTEXT_CREATE_RESULT", "0x78000004", 1);
+	cr_assert_eq(aml_area_ze_device_create(&area, ze_device(), 0, 0, 0,
+					       AML_AREA_ZE_MMAP_DEVICE_FLAGS),
+		     -AML_EINVAL);
+	cr_assert_null(area);
+	unsetenv("ZE_FAKE_CONTEXT_CREATE_RESULT");
+	cr_assert_eq(fake_counts().contexts, 2); /* the defaults only */
+	aml_finalize();
+}
+
+Test(ze_fake, aml_init_without_contexts_succeeds_with_null_defaults)
+{
+	setenv("ZE_FAKE_CONTEXT_CREATE_RESULT", "0x70000002", 1);
+	cr_assert_eq(aml_init(NULL, NULL), 0);
+	cr_assert_null(aml_area_ze_device);
+	cr_assert_null(aml_area_ze_host);
+	cr_assert_eq(fake_counts().contexts, 0);
+	cr_assert_eq(aml_finalize(), 0);
+	unsetenv("ZE_FAKE_CONTEXT_CREATE_RESULT");
+}
+
+Test(ze_fake, copies_out_of_an_allocation_are_refused)
+{
+	const ze_command_queue_desc_t qdesc = {
+		.stype = ZE_STRUCTURE_TYPE_COMMAND_QUEUE_DESC,
+		.mode = ZE_COMMAND_QUEUE_MODE_SYNCHRONOUS,
+	};
+	const struct aml_area_ze_data *d;
+	ze_command_list_handle_t list;
+	char host[128];
+	void *p;
+
+	cr_assert_eq(aml_init(NULL, NULL), 0);
+	d = (const struct aml_area_ze_data *)aml_area_ze_device->data;
+	p = aml_area_mmap(aml_area_ze_device, 64, NULL);
+	cr_assert_not_null(p);
+	cr_assert_eq(zeCommandListCreateImmediate(
+			     d->context, d->desc.device.device, &qdesc, &list),
+		     ZE_RESULT_SUCCESS);
+	cr_assert_eq(zeCommandListAppendMemoryCopy(list, p, host, 128, NULL, 0,
+						   NULL),
+		     ZE_RESULT_ERROR_INVALID_SIZE);
+	cr_assert_eq(
+		zeCommandListAppendMemoryCopy(list, p, host, 64, NULL, 0, NULL),
+		ZE_RESULT_SUCCESS);
+	cr_assert_eq(zeCommandListDestroy(list), ZE_RESULT_SUCCESS);
+	cr_assert_eq(aml_area_munmap(aml_area_ze_device, p, 64), 0);
+	aml_finalize();
+}
+
+#define FAKE_THREADS 4
+#define FAKE_ROUNDS 200
+
+static void *map_unmap(void *arg)
+{
+	struct aml_area *area = arg;
+
+	for (int i = 0; i < FAKE_ROUNDS; i++) {
+		size_t size = 64 + (size_t)i * 8;
+		unsigned char *p = aml_area_mmap(area, size, NULL);
+
+		if (p == NULL)
+			return (void *)1;
+		memset(p, i, size);
+		if (p[size - 1] != (unsigned char)i ||
+		    aml_area_munmap(area, p, size) != 0)
+			return (void *)1;
+	}
+	return NULL;
+}
+
+Test(ze_fake, threads_share_an_area)
+{
+	pthread_t t[FAKE_THREADS];
+	struct aml_area *area = NULL;
+
+	cr_assert_eq(aml_init(NULL, NULL), 0);
+	cr_assert_eq(aml_area_ze_device_create(&area, ze_device(), 0, 0, 64,
+					       AML_AREA_ZE_MMAP_SHARED_FLAGS),
+		     0);
+	for (int i = 0; i < FAKE_THREADS; i++)
+		cr_assert_eq(pthread_create(&t[i], NULL, map_unmap, area), 0);
+	for (int i = 0; i < FAKE_THREADS; i++) {
+		void *ret;
+
+		cr_assert_eq(pthread_join(t[i], &ret), 0);
+		cr_assert_null(ret, "thread %d failed", i);
+	}
+	cr_assert_eq(fake_counts().allocations, 0);
+	aml_area_ze_destroy(&area);
+	aml_finalize();
+}
+
+Test(ze_fake, a_created_area_prints_its_context_and_device)
+{
+	struct aml_area *area = NULL;
+	const struct aml_area_ze_data *d;
+	char *text = NULL, want[64];
+	size_t len = 0;
+	FILE *f;
+
+	cr_assert_eq(aml_init(NULL, NULL), 0);
+	cr_assert_eq(aml_area_ze_device_create(&area, ze_device(), 0, 0, 128,
+					       AML_AREA_ZE_MMAP_DEVICE_FLAGS),
+		     0);
+	d = (const struct aml_area_ze_data *)area->data;
+	cr_assert_not_null(d->context);
+	f = open_memstream(&text, &len);
+	cr_assert_not_null(f);
+	cr_assert_eq(aml_area_fprintf(f, "z", area), 0);
+	fclose(f);
+	snprintf(want, sizeof(want), "z: context: %p\n", (void *)d->context);
+	cr_assert_not_null(strstr(text, want), "%s", text);
+	snprintf(want, sizeof(want), "z: device: %p\n", (void *)ze_device());
+	cr_assert_not_null(strstr(text, want), "%s", text);
+	cr_assert_not_null(strstr(text, "z: alignment: 128\n"), "%s", text);
+	free(text);
+	aml_area_ze_destroy(&area);
+	aml_finalize();
+}
+
+#endif /* AML_TEST_ZE_FAKE */
