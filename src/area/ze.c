@@ -198,41 +198,16 @@ void aml_area_ze_destroy(struct aml_area **area)
  * Map and unmap
  */
 
-/* The result of an allocation call made BEFORE this one: with the call as
- * an argument next to `ptr`, ptr could be read (still NULL) before the
- * call wrote it, the order of arguments being unspecified. */
-static void *ze_mapped(ze_result_t res, void *ptr)
-{
-	if (res != ZE_RESULT_SUCCESS || ptr == NULL) {
-		ze_fail(res);
-		return NULL;
-	}
-	return ptr;
-}
+enum ze_kind { ZE_DEVICE, ZE_SHARED, ZE_HOST };
 
-void *aml_area_ze_mmap_device(const struct aml_area_data *area_data,
-			      size_t size,
-			      struct aml_area_mmap_options *options)
-{
-	const struct aml_area_ze_data *data =
-		(const struct aml_area_ze_data *)area_data;
-	void *ptr = NULL;
-	ze_result_t res;
-
-	(void)options;
-	if (data == NULL) {
-		aml_errno = AML_EINVAL;
-		return NULL;
-	}
-	res = zeMemAllocDevice(data->context, &data->desc.device.device_desc,
-			       size, data->alignment, data->desc.device.device,
-			       &ptr);
-	return ze_mapped(res, ptr);
-}
-
-void *aml_area_ze_mmap_shared(const struct aml_area_data *area_data,
-			      size_t size,
-			      struct aml_area_mmap_options *options)
+/*
+ * One allocation of `kind` from the area. The call's result is stored
+ * before ptr is read: with the call as an argument next to `ptr`, ptr
+ * could be read (still NULL) before the call wrote it, the order of
+ * arguments being unspecified (every mmap returned NULL that way).
+ */
+static void *ze_alloc(enum ze_kind kind, const struct aml_area_data *area_data,
+		      size_t size)
 {
 	const struct aml_area_ze_data *data =
 		(const struct aml_area_ze_data *)area_data;
@@ -244,33 +219,55 @@ void *aml_area_ze_mmap_shared(const struct aml_area_data *area_data,
 	void *ptr = NULL;
 	ze_result_t res;
 
-	(void)options;
 	if (data == NULL) {
 		aml_errno = AML_EINVAL;
 		return NULL;
 	}
-	res = zeMemAllocShared(data->context, &data->desc.device.device_desc,
-			       &host_desc, size, data->alignment,
-			       data->desc.device.device, &ptr);
-	return ze_mapped(res, ptr);
+	switch (kind) {
+	case ZE_DEVICE:
+		res = zeMemAllocDevice(
+			data->context, &data->desc.device.device_desc, size,
+			data->alignment, data->desc.device.device, &ptr);
+		break;
+	case ZE_SHARED:
+		res = zeMemAllocShared(data->context,
+				       &data->desc.device.device_desc,
+				       &host_desc, size, data->alignment,
+				       data->desc.device.device, &ptr);
+		break;
+	default:
+		res = zeMemAllocHost(data->context, &data->desc.host.host_desc,
+				     size, data->alignment, &ptr);
+		break;
+	}
+	if (res != ZE_RESULT_SUCCESS || ptr == NULL) {
+		ze_fail(res);
+		return NULL;
+	}
+	return ptr;
+}
+
+void *aml_area_ze_mmap_device(const struct aml_area_data *area_data,
+			      size_t size,
+			      struct aml_area_mmap_options *options)
+{
+	(void)options;
+	return ze_alloc(ZE_DEVICE, area_data, size);
+}
+
+void *aml_area_ze_mmap_shared(const struct aml_area_data *area_data,
+			      size_t size,
+			      struct aml_area_mmap_options *options)
+{
+	(void)options;
+	return ze_alloc(ZE_SHARED, area_data, size);
 }
 
 void *aml_area_ze_mmap_host(const struct aml_area_data *area_data, size_t size,
 			    struct aml_area_mmap_options *options)
 {
-	const struct aml_area_ze_data *data =
-		(const struct aml_area_ze_data *)area_data;
-	void *ptr = NULL;
-	ze_result_t res;
-
 	(void)options;
-	if (data == NULL) {
-		aml_errno = AML_EINVAL;
-		return NULL;
-	}
-	res = zeMemAllocHost(data->context, &data->desc.host.host_desc, size,
-			     data->alignment, &ptr);
-	return ze_mapped(res, ptr);
+	return ze_alloc(ZE_HOST, area_data, size);
 }
 
 int aml_area_ze_munmap(const struct aml_area_data *area_data, void *ptr,
