@@ -236,6 +236,8 @@ static void *area_map_aligned(int rule, size_t len, size_t alignment)
 	return (void *)p;
 }
 
+static void stash_cool(size_t len);
+
 static void *hook_alloc(extent_hooks_t *hooks, void *new_addr, size_t size,
 			size_t alignment, bool *zero, bool *commit,
 			unsigned arena_ind)
@@ -261,10 +263,12 @@ static void *hook_alloc(extent_hooks_t *hooks, void *new_addr, size_t size,
 	}
 	if (p == NULL)
 		return NULL;
-	if (ha->big)
+	if (ha->big) {
 		ranges_heap_add_big(p, size);
-	else
+	} else {
 		ranges_heap_add(p, size);
+		stash_cool(size);
+	}
 	ranges_rule_add(rule, p, size);
 	*zero = true;
 	*commit = true;
@@ -420,6 +424,7 @@ struct stash_block {
 	void *ptr;
 	size_t usize;
 	int target;
+	bool cold; /* its pages were given back (stash_cool) */
 	uint64_t freed_ms;
 };
 
@@ -427,7 +432,7 @@ static struct {
 	atomic_int held;
 	int count;
 	struct stash_block block[STASH_MAX]; /* oldest first */
-	size_t bytes[SHIM_MAX_RULES + 1];    /* by target + 1 */
+	size_t bytes[SHIM_MAX_RULES + 1];    /* resident, by target + 1 */
 } stash;
 
 static void stash_lock(void)
@@ -468,7 +473,8 @@ static void *stash_remove(int i)
 	struct stash_block *b = &stash.block[i];
 	void *ptr = b->ptr;
 
-	stash.bytes[b->target + 1] -= b->usize;
+	if (!b->cold)
+		stash.bytes[b->target + 1] -= b->usize;
 	stash.count--;
 	memmove(b, b + 1, (size_t)(stash.count - i) * sizeof(*b));
 	return ptr;
@@ -524,6 +530,7 @@ static bool stash_put(void *ptr)
 		.ptr = ptr,
 		.usize = usize,
 		.target = target,
+		.cold = false,
 		.freed_ms = now_ms(),
 	};
 	stash.bytes[target + 1] += usize;
@@ -550,10 +557,48 @@ static void stash_return(const struct stash_block *blk)
 		(size_t)(stash.count - i) * sizeof(*blk));
 	stash.block[i] = *blk;
 	stash.count++;
-	stash.bytes[blk->target + 1] += blk->usize;
+	if (!blk->cold)
+		stash.bytes[blk->target + 1] += blk->usize;
 	stash_unlock();
 	if (expired != NULL)
 		shimje_free(expired);
+}
+
+/*
+ * The heap of a rule grows by len bytes (a new extent of a small arena):
+ * the program's live memory is growing, and the stashed blocks, kept for
+ * big requests that may never come, are resident memory on top of it
+ * (python3 growing a dict keeps each old table: 1.21x glibc's peak RSS).
+ * Give back the pages of the oldest warm blocks, len bytes' worth at
+ * least; the blocks stay stashed (address space only) and fault in afresh
+ * if taken. Called from jemalloc's extent hook, so it calls nothing of
+ * jemalloc, and it skips the work when the stash is busy (never waits: the
+ * thread holding the lock may be this one).
+ */
+static void stash_cool(size_t len)
+{
+	size_t done = 0;
+
+	if (atomic_exchange_explicit(&stash.held, 1, memory_order_acquire))
+		return;
+	for (int i = 0; i < stash.count && done < len; i++) {
+		struct stash_block *b = &stash.block[i];
+		/* jemalloc starts big blocks at a random cache line of their
+		 * first page (opt.cache_oblivious): whole pages only. */
+		uintptr_t start = ((uintptr_t)b->ptr + heap.page_mask) &
+				  ~(uintptr_t)heap.page_mask;
+		uintptr_t end = ((uintptr_t)b->ptr + b->usize) &
+				~(uintptr_t)heap.page_mask;
+
+		if (b->cold || end <= start ||
+		    aml_os_madvise((void *)start, end - start,
+				   MADV_DONTNEED) != 0)
+			continue;
+		b->cold = true;
+		stash.bytes[b->target + 1] -= b->usize;
+		done += b->usize;
+	}
+	stash_unlock();
 }
 
 /* The smallest stashed block of target that holds size at alignment;

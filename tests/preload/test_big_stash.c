@@ -67,3 +67,25 @@ Test(big_stash, with_the_stash_off_blocks_are_fresh_and_zeroed)
 		      s.grow_faults);
 	cr_assert_eq(s.zero, 1, "calloc is not zeroed");
 }
+
+/* The heap grows by 48 MiB of small blocks after a 16 MiB block is
+ * stashed: the stash gives its pages back (python3 growing a dict kept
+ * every old table resident) but keeps the block for a big request. */
+Test(big_stash, a_growing_heap_takes_the_pages_of_stashed_blocks)
+{
+	char *argv[] = {PROGRAM("big_stash"), "cool", NULL};
+	struct run_result r = run_program(argv, 1, bind_all);
+	long before = -1, after = -1;
+	int reused = -1;
+
+	cr_assert_eq(r.status, 0, "big_stash cool exited %d: %s", r.status,
+		     r.out);
+	cr_assert_eq(sscanf(r.out, "before=%ld after=%ld reused=%d", &before,
+			    &after, &reused),
+		     3, "big_stash cool said: %s", r.out);
+	free(r.out);
+	cr_assert_geq(before, 4000, "the stashed block was not resident: %ld",
+		      before);
+	cr_assert_lt(after, 64, "%ld of its pages still resident", after);
+	cr_assert_eq(reused, 1, "the next 16 MiB request did not get it");
+}

@@ -12,8 +12,15 @@
  * address, F the page faults of filling its 10 MiB, K 1 if its first
  * 4 MiB still held what was written there, Z 1 if the calloc'd 16 MiB
  * read as zeros. Pages are 4 KiB (no transparent huge pages). Exits 0.
+ *
+ * "big_stash cool": a freed 16 MiB block stays stashed while 48 MiB of
+ * small blocks are then allocated and written (the heap grows); prints
+ * "before=B after=A reused=R": the block's resident pages (mincore) just
+ * after the free and after the growth, and R 1 if a new 16 MiB request
+ * still gets the stashed block.
  */
 #define _GNU_SOURCE
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,11 +55,57 @@ static void fill(char *p, size_t len, int c)
 	__asm__ volatile("" : : "r"(p) : "memory");
 }
 
-int main(void)
+/* Resident pages of the whole pages inside [p, p + len). */
+static long resident_pages(const char *p, size_t len)
+{
+	uintptr_t start = ((uintptr_t)p + 4095) & ~(uintptr_t)4095;
+	uintptr_t end = ((uintptr_t)p + len) & ~(uintptr_t)4095;
+	static unsigned char vec[(64 << 20) / 4096];
+	long n = 0;
+
+	if (end <= start || (end - start) / 4096 > sizeof(vec) ||
+	    mincore((void *)start, end - start, vec) != 0)
+		exit(4);
+	for (size_t i = 0; i < (end - start) / 4096; i++)
+		n += vec[i] & 1;
+	return n;
+}
+
+static int cool(void)
+{
+	enum { SMALL = 4096, NSMALL = 48 * 256 };
+	static char *small[NSMALL];
+	char *big = malloc(16 * MIB), *again;
+	long before, after;
+
+	if (big == NULL)
+		return 3;
+	fill(big, 16 * MIB, 1);
+	free(big);
+	before = resident_pages(big, 16 * MIB);
+	for (int i = 0; i < NSMALL; i++) {
+		small[i] = malloc(SMALL);
+		if (small[i] == NULL)
+			return 3;
+		memset(small[i], i, SMALL);
+	}
+	after = resident_pages(big, 16 * MIB);
+	again = malloc(16 * MIB);
+	printf("before=%ld after=%ld reused=%d\n", before, after, again == big);
+	free(again);
+	for (int i = 0; i < NSMALL; i++)
+		free(small[i]);
+	return 0;
+}
+
+int main(int argc, char **argv)
 {
 	char *big, *small, *grown, *zeroed;
 	long before_cut, drop, f0, grow_faults;
 	int kept = 1, zero = 1;
+
+	if (argc > 1 && strcmp(argv[1], "cool") == 0)
+		return cool();
 
 	big = malloc(20 * MIB);
 	if (big == NULL)
