@@ -1323,8 +1323,9 @@ const struct shim_setting shim_settings[] = {
 	  "big allocation or free); 0: at once, -1: no limit",
 	  parse_big_decay },
 	{ "AML_BIG_CACHE", "size", "128M",
-	  "freed big-block bytes kept per placement; beyond it, the oldest go "
-	  "back to the kernel",
+	  "freed big-block bytes kept resident per placement; beyond it, the "
+	  "oldest go back to the kernel (and when the small-object heap "
+	  "grows, the oldest give up their pages first)",
 	  parse_big_cache },
 	{ "AML_DIRTY_DECAY_MS", "milliseconds", "10000",
 	  "freed pages of the other blocks (below 4 MiB) stay mapped for "
