@@ -12,6 +12,7 @@
 
 #include "aml.h"
 #include "aml/area/opencl.h"
+#include "../common/area-text.h"
 
 #define SIZE (1 << 20)
 
@@ -204,13 +205,11 @@ Test(opencl_area, destroy_is_null_safe)
 Test(opencl_area, fprintf_describes_the_area)
 {
 	struct aml_area *area = NULL;
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
+	char *text;
+	size_t len;
 
 	cr_assert_eq(aml_area_opencl_create(&area, context, 0), 0);
-	cr_assert_eq(aml_area_fprintf(f, "t", area), 0);
-	fclose(f);
+	text = area_text("t", area, &len);
 	cr_assert_not_null(strstr(text, "area-opencl"));
 	cr_assert_eq(text[len - 1], '\n');
 	free(text);

@@ -29,6 +29,7 @@
 
 #include "aml.h"
 #include "aml/area/ze.h"
+#include "../common/area-text.h"
 
 /* A handle that is never passed to Level Zero: the checks before it fail. */
 #define FAKE_DEVICE ((ze_device_handle_t)(uintptr_t)0x1000)
@@ -258,13 +259,9 @@ Test(ze_area, hooks_reject_missing_area_data)
 static char *print_area(struct aml_area_ops *ops, struct aml_area_ze_data *d)
 {
 	struct aml_area area = {.ops = ops, .data = (struct aml_area_data *)d};
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
+	size_t len;
+	char *text = area_text("t", &area, &len);
 
-	cr_assert_not_null(f);
-	cr_assert_eq(aml_area_fprintf(f, "t", &area), 0);
-	fclose(f);
 	cr_assert_gt(len, 0);
 	cr_assert_eq(text[len - 1], '\n');
 	return text;
@@ -738,9 +735,7 @@ Test(ze_fake, a_created_area_prints_its_context_and_device)
 {
 	struct aml_area *area = NULL;
 	const struct aml_area_ze_data *d;
-	char *text = NULL, want[64];
-	size_t len = 0;
-	FILE *f;
+	char *text, want[64];
 
 	cr_assert_eq(aml_init(NULL, NULL), 0);
 	cr_assert_eq(aml_area_ze_device_create(&area, ze_device(), 0, 0, 128,
@@ -748,10 +743,7 @@ Test(ze_fake, a_created_area_prints_its_context_and_device)
 		     0);
 	d = (const struct aml_area_ze_data *)area->data;
 	cr_assert_not_null(d->context);
-	f = open_memstream(&text, &len);
-	cr_assert_not_null(f);
-	cr_assert_eq(aml_area_fprintf(f, "z", area), 0);
-	fclose(f);
+	text = area_text("z", area, NULL);
 	snprintf(want, sizeof(want), "z: context: %p\n", (void *)d->context);
 	cr_assert_not_null(strstr(text, want), "%s", text);
 	snprintf(want, sizeof(want), "z: device: %p\n", (void *)ze_device());

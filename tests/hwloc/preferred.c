@@ -15,6 +15,7 @@
 #include "aml/area/hwloc.h"
 #include "aml/area/linux.h"
 #include "aml/utils/backend/hwloc.h"
+#include "../common/area-text.h"
 #include "topology.h"
 
 #define SYNTHETIC "pack:2 numa:2 core:1 pu:1"
@@ -350,16 +351,12 @@ Test(hwloc_preferred_mmap, fprintf_lists_the_nodes_nearest_first,
      .init = with_latency, .fini = unload_xml)
 {
 	struct aml_area *area;
-	char *text = NULL;
-	size_t len = 0;
-	FILE *out;
+	char *text;
 
 	cr_assert_eq(aml_area_hwloc_preferred_create(
 			     &area, obj(HWLOC_OBJ_CORE, 2), 0),
 		     AML_SUCCESS);
-	out = open_memstream(&text, &len);
-	cr_assert_eq(aml_area_fprintf(out, "p", area), AML_SUCCESS);
-	fclose(out);
+	text = area_text("p", area, NULL);
 	cr_assert_not_null(strstr(text, "p: nodes (nearest first): 2 1 3 0\n"),
 			   "%s", text);
 	free(text);
