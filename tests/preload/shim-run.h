@@ -9,6 +9,7 @@
 #define AML_TESTS_SHIM_RUN_H
 
 #define _GNU_SOURCE
+#include <criterion/criterion.h>
 #include <fcntl.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -16,6 +17,9 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+/* A program of tests/preload/programs. */
+#define PROGRAM(name) PROGRAMS_DIR "/" name
 
 #define ENV_POLICY "AML_POLICY"
 #define ENV_NODES "AML_NODES"
@@ -77,6 +81,21 @@ static inline struct run_result run_program(char *const argv[], int preload,
 	r.status = WIFEXITED(r.status) ? WEXITSTATUS(r.status)
 				       : 128 + WTERMSIG(r.status);
 	return r;
+}
+
+/* Run argv under the shim with extra: it must exit 0 and its output begin
+ * with `want` (the test programs print "ok ..." when all they checked
+ * held, and what went wrong otherwise). */
+static inline void run_expect_ok(char *const argv[], const char *const *extra,
+				 const char *want)
+{
+	struct run_result r = run_program(argv, 1, extra);
+
+	cr_assert_eq(r.status, 0, "%s %s exited %d: %s", argv[0],
+		     argv[1] ? argv[1] : "", r.status, r.out);
+	cr_assert(strncmp(r.out, want, strlen(want)) == 0, "%s %s: %s",
+		  argv[0], argv[1] ? argv[1] : "", r.out);
+	free(r.out);
 }
 
 #endif /* AML_TESTS_SHIM_RUN_H */

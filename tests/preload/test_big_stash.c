@@ -8,8 +8,6 @@
 
 #include "shim-run.h"
 
-#define PROGRAM(name) PROGRAMS_DIR "/" name
-
 struct stash_seen {
 	int reused, grow_same, kept, zero;
 	long cut_drop_kib, grow_faults;

@@ -9,18 +9,11 @@
 
 #include "shim-run.h"
 
-#define PROGRAM(name) PROGRAMS_DIR "/" name
-
 static void expect_ok(const char *mode, const char *const *env)
 {
 	char *argv[] = {PROGRAM("realloc_mapped"), (char *)mode, NULL};
-	struct run_result r = run_program(argv, 1, env);
 
-	cr_assert_eq(r.status, 0, "realloc_mapped %s exited %d: %s", mode,
-		     r.status, r.out);
-	cr_assert(strncmp(r.out, "ok", 2) == 0, "realloc_mapped %s: %s", mode,
-		  r.out);
-	free(r.out);
+	run_expect_ok(argv, env, "ok");
 }
 
 static const char *const bind_all[] = {ENV_POLICY "=bind", NULL};
@@ -54,9 +47,6 @@ Test(realloc_mapped, a_fork_child_grows_and_frees_its_copy)
 Test(realloc_mapped, blocks_moved_by_growth_keep_their_content)
 {
 	char *argv[] = {PROGRAM("realloc_mapped"), "place", "ffffffff", NULL};
-	struct run_result r = run_program(argv, 1, bind_all);
 
-	cr_assert_eq(r.status, 0, "%s", r.out);
-	cr_assert(strncmp(r.out, "ok moved=", 9) == 0, "%s", r.out);
-	free(r.out);
+	run_expect_ok(argv, bind_all, "ok moved=");
 }

@@ -10,17 +10,12 @@
 
 #include "../common/numa-test.h"
 
-#define PROGRAM(name) PROGRAMS_DIR "/" name
-
 static void expect_placed(const char *mask, const char *const *env)
 {
 	char *argv[] = {PROGRAM("realloc_mapped"), "place", (char *)mask,
 			NULL};
-	struct run_result r = run_program(argv, 1, env);
 
-	cr_assert_eq(r.status, 0, "%s", r.out);
-	cr_assert(strncmp(r.out, "ok moved=", 9) == 0, "%s", r.out);
-	free(r.out);
+	run_expect_ok(argv, env, "ok moved=");
 }
 
 Test(realloc_mapped_numa, grown_blocks_stay_on_the_bound_node)

@@ -8,8 +8,6 @@
 
 #include "shim-run.h"
 
-#define PROGRAM(name) PROGRAMS_DIR "/" name
-
 static const char *const bind_all[] = {ENV_POLICY "=bind", NULL};
 
 static void expect_ok(char *const argv[], const char *const *env,

@@ -13,17 +13,6 @@
 
 #include "../common/numa-test.h"
 
-#define PROGRAM(name) PROGRAMS_DIR "/" name
-
-static void expect_placement(char *const argv[], const char *const *env)
-{
-	struct run_result r = run_program(argv, 1, env);
-
-	cr_assert_eq(r.status, 0, "%s", r.out);
-	cr_assert(strncmp(r.out, "ok", 2) == 0, "%s", r.out);
-	free(r.out);
-}
-
 Test(shim_numa, bind_places_every_size_class_and_mmap_on_the_node)
 {
 	static const char *const env[] = {ENV_POLICY "=bind",
@@ -31,7 +20,7 @@ Test(shim_numa, bind_places_every_size_class_and_mmap_on_the_node)
 	char *argv[] = {PROGRAM("placement"), "all", "2", NULL};
 
 	numa_test_need_nodes(4);
-	expect_placement(argv, env);
+	run_expect_ok(argv, env, "ok");
 }
 
 Test(shim_numa, preferred_places_every_size_class_and_mmap_on_the_node)
@@ -41,7 +30,7 @@ Test(shim_numa, preferred_places_every_size_class_and_mmap_on_the_node)
 	char *argv[] = {PROGRAM("placement"), "all", "8", NULL};
 
 	numa_test_need_nodes(4);
-	expect_placement(argv, env);
+	run_expect_ok(argv, env, "ok");
 }
 
 Test(shim_numa, interleave_keeps_every_page_on_the_node_set)
@@ -51,7 +40,7 @@ Test(shim_numa, interleave_keeps_every_page_on_the_node_set)
 	char *argv[] = {PROGRAM("placement"), "all", "f", NULL};
 
 	numa_test_need_nodes(4);
-	expect_placement(argv, env);
+	run_expect_ok(argv, env, "ok");
 }
 
 Test(shim_numa, size_rules_send_large_and_small_to_different_nodes)
@@ -62,7 +51,7 @@ Test(shim_numa, size_rules_send_large_and_small_to_different_nodes)
 			NULL};
 
 	numa_test_need_nodes(4);
-	expect_placement(argv, env);
+	run_expect_ok(argv, env, "ok");
 }
 
 Test(shim_numa, size_rules_below_the_thread_cache_limit_are_honoured)
@@ -73,7 +62,7 @@ Test(shim_numa, size_rules_below_the_thread_cache_limit_are_honoured)
 			NULL};
 
 	numa_test_need_nodes(4);
-	expect_placement(argv, env);
+	run_expect_ok(argv, env, "ok");
 }
 
 /* Sum the pages per node of the lines of numa_maps bound to node 2. */
