@@ -17,8 +17,7 @@ import sys
 import tempfile
 import time
 
-JEMALLOC = "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2"
-MEMTIER = "/usr/lib/x86_64-linux-gnu/libmemtier.so.0"
+from allocators import JEMALLOC_ENV, MEMTIER_ENV, clean_env
 
 PYTHON = ("d = {str(i): i for i in range(1500000)}\n"
           "s = sorted(d, key=lambda k: d[k] % 1000)\n"
@@ -62,9 +61,8 @@ def runners(build):
     shim = os.path.join(build, "preload", "libaml-preload.so")
     table = [
         ("glibc", [], {}),
-        ("jemalloc", [], {"LD_PRELOAD": JEMALLOC}),
-        ("memtier", [], {"LD_PRELOAD": MEMTIER, "MEMKIND_MEM_TIERS":
-                         "KIND:DRAM,RATIO:1;POLICY:STATIC_RATIO"}),
+        ("jemalloc", [], JEMALLOC_ENV),
+        ("memtier", [], MEMTIER_ENV),
         ("numactl", ["numactl", "--membind=0"], {}),
         ("shim", [], {"LD_PRELOAD": shim, "AML_POLICY": "bind",
                       "AML_NODES": "0"}),
@@ -82,10 +80,7 @@ def runners(build):
 
 def measure(argv, env_extra):
     """Wall time and peak RSS of one run (RSS from wait4 of the child)."""
-    env = {k: v for k, v in os.environ.items()
-           if k != "LD_PRELOAD" and not k.startswith("AML_")
-           and not k.startswith("MEMKIND_")}
-    env.update(env_extra)
+    env = clean_env(env_extra)
     env["LC_ALL"] = "C"
     t0 = time.monotonic()
     pid = os.fork()

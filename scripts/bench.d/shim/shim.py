@@ -15,8 +15,10 @@ import subprocess
 import sys
 import time
 
-JEMALLOC = "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2"
-MEMTIER = "/usr/lib/x86_64-linux-gnu/libmemtier.so.0"
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
+    __file__))))
+from allocators import (JEMALLOC, JEMALLOC_ENV, MEMTIER,  # noqa: E402
+                        MEMTIER_ENV, clean_env)
 
 # name, program, extra arguments, what the result counts
 PATTERNS = [
@@ -34,10 +36,8 @@ def allocators(build):
     shim = os.path.join(build, "preload", "libaml-preload.so")
     table = [
         ("glibc", {}),
-        ("jemalloc", {"LD_PRELOAD": JEMALLOC}),
-        ("memtier", {"LD_PRELOAD": MEMTIER,
-                     "MEMKIND_MEM_TIERS":
-                     "KIND:DRAM,RATIO:1;POLICY:STATIC_RATIO"}),
+        ("jemalloc", JEMALLOC_ENV),
+        ("memtier", MEMTIER_ENV),
         ("shim", {"LD_PRELOAD": shim, "AML_POLICY": "bind"}),
         ("shim-split", {"LD_PRELOAD": shim,
                         "AML_RULES": "interleave::1M-;bind::-1048575"}),
@@ -55,10 +55,7 @@ def allocators(build):
 
 
 def run_once(argv, env_extra):
-    env = {k: v for k, v in os.environ.items()
-           if k != "LD_PRELOAD" and not k.startswith("AML_")
-           and not k.startswith("MEMKIND_")}
-    env.update(env_extra)
+    env = clean_env(env_extra)
     t0 = time.monotonic()
     proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE)
