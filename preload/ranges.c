@@ -315,10 +315,6 @@ static void rule_insert(int rule, uintptr_t start, uintptr_t end)
 		rule_ranges_count++;
 	}
 	rule_ranges[i] = (struct rule_range){start, end, rule};
-	if (start < rule_ranges_low)
-		rule_ranges_low = start;
-	if (end > rule_ranges_high)
-		rule_ranges_high = end;
 }
 
 static void rule_cut(uintptr_t start, uintptr_t end)
@@ -385,14 +381,14 @@ void ranges_rule_add(int rule, const void *addr, size_t len)
 	spin_lock(&rule_lock);
 	if (start < rule_ranges_high && start + len > rule_ranges_low)
 		rule_cut(start, start + len);
-	if (rule_extend(rule, start, start + len)) {
-		if (start < rule_ranges_low)
-			rule_ranges_low = start;
-		if (start + len > rule_ranges_high)
-			rule_ranges_high = start + len;
-	} else {
+	if (!rule_extend(rule, start, start + len))
 		rule_insert(rule, start, start + len);
-	}
+	/* Bounds of every range ever added (rule_cut's splits stay inside):
+	 * what lies outside needs no scan. */
+	if (start < rule_ranges_low)
+		rule_ranges_low = start;
+	if (start + len > rule_ranges_high)
+		rule_ranges_high = start + len;
 	spin_unlock(&rule_lock);
 }
 
