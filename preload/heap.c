@@ -49,9 +49,14 @@
 
 #include "aml.h"
 #include "aml/area/linux.h"
-#include "core.h"
+#include "heap.h"
+#include "init.h"
 #include "jemalloc-private.h"
+#include "log.h"
 #include "os.h"
+#include "placement.h"
+#include "ranges.h"
+#include "stats.h"
 
 /* Read by jemalloc at its start. No huge arena (it purges freed large
  * extents at once, so every large temporary array faults in again), no
@@ -62,9 +67,6 @@ const char *shimje_malloc_conf =
 	"dss:disabled,oversize_threshold:0,tcache_max:65536";
 
 #define HEAP_BIG ((size_t)4 << 20)
-
-enum thread_state { THREAD_NEW, THREAD_BUSY, THREAD_READY };
-static __thread unsigned char thread_state SHIM_TLS;
 
 static struct {
 	size_t fast_max;  /* sizes 1..fast_max: the fast path */
@@ -758,31 +760,23 @@ int heap_init(const struct shim_config *cfg)
  * Threads
  */
 
-bool heap_thread_enter(void)
+void heap_thread_pin(void)
 {
-	if (shim_likely(thread_state == THREAD_READY))
-		return true;
-	if (thread_state == THREAD_BUSY)
-		return false; /* a call from inside the shim */
-	thread_state = THREAD_BUSY;
-	shim_init_once();
 	if (heap.pinned_arena != 0)
 		shimje_mallctl("thread.arena", NULL, NULL, &heap.pinned_arena,
 			       sizeof(heap.pinned_arena));
-	thread_state = THREAD_READY;
-	return true;
 }
 
 static bool fast(size_t size)
 {
-	return shim_likely(thread_state == THREAD_READY) &&
+	return shim_thread_is_ready() &&
 	       shim_likely(size - 1 < heap.fast_max);
 }
 
 /* A fast request that nobody counts (no report asked for). */
 static bool quick(size_t size)
 {
-	return shim_likely(thread_state == THREAD_READY) &&
+	return shim_thread_is_ready() &&
 	       shim_likely(size - 1 < heap.quick_max);
 }
 
@@ -845,7 +839,7 @@ __attribute__((noinline)) static void *malloc_counted(size_t size)
 			shim_count_alloc(heap.pinned, size);
 		return p;
 	}
-	if (!heap_thread_enter())
+	if (!shim_thread_enter())
 		return shimje_malloc(size);
 	return heap_alloc(size, 0, 0);
 }
@@ -868,7 +862,7 @@ __attribute__((noinline)) static void *calloc_counted(size_t n, size_t size,
 			shim_count_alloc(heap.pinned, total);
 		return p;
 	}
-	if (!heap_thread_enter())
+	if (!shim_thread_enter())
 		return shimje_calloc(n, size);
 	return heap_alloc(total, 0, MALLOCX_ZERO);
 }
@@ -1252,10 +1246,10 @@ SHIM_EXPORT void *realloc(void *ptr, size_t size)
 	if (kind == GRANULE_NONE)
 		return realloc_foreign(ptr, size);
 	if (kind == GRANULE_MAPPED) {
-		heap_thread_enter();
+		shim_thread_enter();
 		return mapped_realloc(ptr, size);
 	}
-	if (!heap_thread_enter())
+	if (!shim_thread_enter())
 		return shimje_realloc(ptr, size);
 	old = shimje_malloc_usable_size(ptr);
 	if (size >= MAPPED_MIN && size > old) {
@@ -1296,7 +1290,7 @@ static void *heap_aligned(size_t alignment, size_t size)
 {
 	void *p;
 
-	if (!heap_thread_enter()) {
+	if (!shim_thread_enter()) {
 		if (alignment < sizeof(void *))
 			alignment = sizeof(void *);
 		if (shimje_posix_memalign(&p, alignment, size)) {

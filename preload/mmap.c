@@ -17,8 +17,12 @@
 
 #include "aml.h"
 #include "aml/area/linux.h"
-#include "core.h"
+#include "init.h"
+#include "log.h"
 #include "os.h"
+#include "placement.h"
+#include "ranges.h"
+#include "stats.h"
 
 static int routed_rule(size_t len, int flags)
 {
@@ -26,7 +30,7 @@ static int routed_rule(size_t len, int flags)
 
 	if (!(flags & MAP_ANONYMOUS) || (flags & MAP_TYPE) != MAP_PRIVATE)
 		return SHIM_UNROUTED;
-	if (!heap_thread_enter())
+	if (!shim_thread_enter())
 		return SHIM_UNROUTED; /* called from inside the shim */
 	cfg = shim_config();
 	if (!cfg->route_mmap || cfg->nrules == 0)

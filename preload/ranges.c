@@ -16,7 +16,7 @@
 #include <stdint.h>
 #include <sys/mman.h>
 
-#include "core.h"
+#include "ranges.h"
 #include "os.h"
 
 /* ------------------------------------------------------------------------

@@ -29,7 +29,11 @@
 
 #include <aml/area/linux.h>
 
-#include "shim.h"
+#include "log.h"
+#include "placement.h"
+#include "report.h"
+#include "stats.h"
+#include "text.h"
 
 #define LINE_MAX_LEN 4096
 
@@ -39,12 +43,6 @@ struct report {
 	size_t len;
 	int truncated;
 };
-
-/* Where messages go when the shim core keeps no descriptor of its own. */
-__attribute__((weak)) int shim_log_fd(void)
-{
-	return STDERR_FILENO;
-}
 
 /* ------------------------------------------------------------------------
  * Lines
@@ -73,26 +71,11 @@ static void line_add(struct report *r, const char *fmt, ...)
 	r->len += (size_t)n;
 }
 
-static void write_all(int fd, const char *buf, size_t len)
-{
-	ssize_t n;
-
-	while (len) {
-		n = write(fd, buf, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return;
-		buf += n;
-		len -= (size_t)n;
-	}
-}
-
 /* One write per line, so that lines of several processes do not mix. */
 static void line_end(struct report *r)
 {
 	r->line[r->len++] = '\n';
-	write_all(r->fd, r->line, r->len);
+	text_write(r->fd, r->line, r->len);
 	r->len = 0;
 	r->truncated = 0;
 }

@@ -3,7 +3,7 @@
  * The shim's settings: one table (name, type, default, help, parser) and the
  * parsers it names. This runs inside the first malloc of the process, maybe
  * while libnuma's constructor runs: no allocation, no libnuma, no stdio.
- * Messages are built in the caller's buffer by the small writer below.
+ * Messages are built in the caller's buffer by the writer of text.h.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -16,95 +16,9 @@
 #include <unistd.h>
 
 #include "settings.h"
+#include "text.h"
 
 #define WORD_BITS (8 * sizeof(unsigned long))
-/* Longest piece of a bad value quoted in a message. */
-#define QUOTE_MAX 64
-
-/* ------------------------------------------------------------------------
- * Messages, written without stdio
- */
-
-struct msg {
-	char *buf;
-	size_t cap;
-	size_t len;
-};
-
-static void msg_init(struct msg *m, char *buf, size_t cap)
-{
-	m->buf = buf;
-	m->cap = buf ? cap : 0;
-	m->len = 0;
-	if (m->cap)
-		buf[0] = '\0';
-}
-
-static void msg_char(struct msg *m, char c)
-{
-	if (m->len + 1 >= m->cap)
-		return;
-	m->buf[m->len++] = c;
-	m->buf[m->len] = '\0';
-}
-
-/* Forget what was written after len. */
-static void msg_truncate(struct msg *m, size_t len)
-{
-	m->len = len;
-	if (m->cap)
-		m->buf[len] = '\0';
-}
-
-static void msg_str(struct msg *m, const char *s)
-{
-	while (*s)
-		msg_char(m, *s++);
-}
-
-static void msg_uint(struct msg *m, unsigned long long v)
-{
-	char digits[24];
-	int n = 0;
-
-	do {
-		digits[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (n)
-		msg_char(m, digits[--n]);
-}
-
-/* s[0..len) in double quotes, unprintable bytes as \xNN, long text cut. */
-static void msg_quoted_len(struct msg *m, const char *s, size_t len)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t i;
-
-	msg_char(m, '"');
-	for (i = 0; i < len && i < QUOTE_MAX; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '"' || c == '\\') {
-			msg_char(m, '\\');
-			msg_char(m, (char)c);
-		} else if (c < 0x20 || c >= 0x7f) {
-			msg_str(m, "\\x");
-			msg_char(m, hex[c >> 4]);
-			msg_char(m, hex[c & 15]);
-		} else {
-			msg_char(m, (char)c);
-		}
-	}
-	if (len > QUOTE_MAX)
-		msg_str(m, "...");
-	msg_char(m, '"');
-}
-
-static void msg_quoted(struct msg *m, const char *s)
-{
-	msg_quoted_len(m, s, strlen(s));
-}
 
 /* ------------------------------------------------------------------------
  * Node masks

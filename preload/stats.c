@@ -14,7 +14,7 @@
 
 #include "aml.h"
 #include "aml/area/linux.h"
-#include "core.h"
+#include "stats.h"
 
 #define STATS_SHARDS 64
 #define STATS_SLOTS (SHIM_MAX_RULES + 1) /* by target + 1 */

@@ -8,7 +8,7 @@
 #include <criterion/criterion.h>
 #include <stdint.h>
 
-#include "../../preload/core.h"
+#include "../../preload/ranges.h"
 
 #define PAGE ((uintptr_t)4096)
 /* Far from anything the test program maps. */

@@ -15,7 +15,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "../../preload/shim.h"
+#include "../../preload/placement.h"
+#include "../../preload/report.h"
+#include "../../preload/stats.h"
 
 /* ------------------------------------------------------------------------
  * The fake core

@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Start and end of the shim: the configuration and the areas of its rules
+ * (placement.c), the log descriptor, the heap's arenas, and the report at
+ * exit.
+ *
+ * The set-up runs once, lazily, from the first call that needs it (often
+ * the first malloc of the process, possibly inside libnuma's constructor),
+ * so it allocates nothing but what jemalloc gives it directly, and reads
+ * the environment without libc's allocating paths (settings.c).
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <unistd.h>
+
+#include "heap.h"
+#include "init.h"
+#include "log.h"
+#include "placement.h"
+#include "ranges.h"
+#include "report.h"
+#include "stats.h"
+
+enum init_state { INIT_NONE, INIT_RUNNING, INIT_DONE };
+
+static atomic_int init_state;
+static pid_t init_pid;
+
+static void after_fork_child(void)
+{
+	ranges_after_fork();
+	heap_after_fork();
+}
+
+static void shim_init(void)
+{
+	char err[SHIM_ERR_LEN] = "";
+	int bad = placement_load(err, sizeof(err));
+	const struct shim_config *config = shim_config();
+
+	init_pid = getpid();
+	shim_log_set_level(config->log_level);
+	if (bad || config->log_level > 0 ||
+	    (config->report && config->report_path[0] == '\0'))
+		shim_log_open();
+	if (bad) {
+		placement_disable();
+		if (config->strict) {
+			shim_log(0, "%s", err);
+			shim_log(0, "invalid configuration in strict mode: "
+				    "exiting");
+			_exit(1);
+		}
+		shim_log(1, "%s; running with default placement", err);
+	}
+	placement_build();
+	if (config->report && config->nrules > 0)
+		census_enable();
+	if (heap_init(config)) {
+		shim_log(1, "cannot create the allocator's arenas; running "
+			    "with default placement");
+		placement_disable();
+	}
+	pthread_atfork(NULL, NULL, after_fork_child);
+}
+
+static void shim_init_once(void)
+{
+	int expected = INIT_NONE;
+
+	if (atomic_load_explicit(&init_state, memory_order_acquire) ==
+	    INIT_DONE)
+		return;
+	if (atomic_compare_exchange_strong(&init_state, &expected,
+					   INIT_RUNNING)) {
+		shim_init();
+		atomic_store_explicit(&init_state, INIT_DONE,
+				      memory_order_release);
+		return;
+	}
+	while (atomic_load_explicit(&init_state, memory_order_acquire) !=
+	       INIT_DONE)
+		sched_yield();
+}
+
+bool shim_is_ready(void)
+{
+	return atomic_load_explicit(&init_state, memory_order_acquire) ==
+	       INIT_DONE;
+}
+
+bool shim_thread_start(void)
+{
+	if (shim_thread_state == THREAD_BUSY)
+		return false; /* a call from inside the shim */
+	shim_thread_state = THREAD_BUSY;
+	shim_init_once();
+	heap_thread_pin();
+	shim_thread_state = THREAD_READY;
+	return true;
+}
+
+/* Set up early even in a program that never allocates, while stderr is
+ * still open. */
+__attribute__((constructor)) static void shim_start(void)
+{
+	shim_thread_enter();
+}
+
+/* The report belongs to the process that read the configuration, not to
+ * children that fork without exec. */
+__attribute__((destructor)) static void shim_end(void)
+{
+	if (!shim_is_ready() || !shim_config()->report || getpid() != init_pid)
+		return;
+	shim_report_write();
+}

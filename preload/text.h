@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The shim's one text writer (base layer). Messages are built in a buffer
+ * the caller owns (struct msg: no stdio, no allocation, safe before the
+ * allocator is ready) and written out with text_write, which retries on
+ * EINTR and keeps errno.
+ */
+#ifndef AML_PRELOAD_TEXT_H
+#define AML_PRELOAD_TEXT_H
+
+#include <stddef.h>
+
+/* Longest piece of a bad value quoted in a message. */
+#define QUOTE_MAX 64
+
+/* A message in the caller's buffer, always NUL-terminated; what does not
+ * fit is dropped. */
+struct msg {
+	char *buf;
+	size_t cap;
+	size_t len;
+};
+
+void msg_init(struct msg *m, char *buf, size_t cap);
+void msg_char(struct msg *m, char c);
+/* Forget what was written after len. */
+void msg_truncate(struct msg *m, size_t len);
+void msg_str(struct msg *m, const char *s);
+void msg_uint(struct msg *m, unsigned long long v);
+/* s[0..len) in double quotes, unprintable bytes as \xNN, long text cut. */
+void msg_quoted_len(struct msg *m, const char *s, size_t len);
+void msg_quoted(struct msg *m, const char *s);
+
+/* Write all of buf to fd, retrying on EINTR and short writes; gives up
+ * quietly on any other error. errno is left as it was. */
+void text_write(int fd, const char *buf, size_t len);
+
+#endif /* AML_PRELOAD_TEXT_H */
