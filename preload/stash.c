@@ -1,0 +1,280 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#define _GNU_SOURCE
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#include "heap-internal.h"
+#include "heap.h"
+#include "os.h"
+#include "ranges.h"
+#include "stats.h"
+/*
+ * The big-block stash: freed big blocks stay allocated (mapped, bound,
+ * their pages resident) for the next big request of the same placement,
+ * up to AML_BIG_CACHE bytes per placement, for at most AML_BIG_DECAY_MS;
+ * beyond either bound the oldest go back to jemalloc, whose big arenas
+ * give their pages back to the kernel at once. So the cache shrinks to
+ * its bound, oldest first, instead of all at once. A request takes the
+ * smallest stashed block that holds it. The bounds are checked on each big
+ * allocation and free, so a program that frees big blocks and allocates
+ * none after keeps up to AML_BIG_CACHE of them.
+ */
+
+#define STASH_MAX 64
+#define STASH_NONE (-2) /* not a block of a big arena */
+/* Stashed blocks tried for growth when none holds a request (5-25 MiB
+ * buffers: one try grows 17 of 49, four 27 of 109). */
+#define STASH_GROW_TRIES 4
+
+struct stash_block {
+	void *ptr;
+	size_t usize;
+	int target;
+	bool cold; /* its pages were given back (stash_cool) */
+	uint64_t freed_ms;
+};
+
+static struct {
+	atomic_int held;
+	int count;
+	struct stash_block block[STASH_MAX]; /* oldest first */
+	size_t bytes[SHIM_MAX_RULES + 1];    /* resident, by target + 1 */
+} stash;
+
+static void stash_lock(void)
+{
+	while (atomic_exchange_explicit(&stash.held, 1, memory_order_acquire))
+		sched_yield();
+}
+
+static void stash_unlock(void)
+{
+	atomic_store_explicit(&stash.held, 0, memory_order_release);
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* The target whose big arena allocated ptr, or STASH_NONE. */
+static int stash_target_of(void *ptr)
+{
+	unsigned arena;
+	size_t len = sizeof(arena);
+
+	if (shimje_mallctl("arenas.lookup", &arena, &len, &ptr, sizeof(ptr)))
+		return STASH_NONE;
+	for (int i = 0; i <= heap.nrules; i++)
+		if (heap.big_arena[i] == arena)
+			return i - 1;
+	return STASH_NONE;
+}
+
+static void *stash_remove(int i)
+{
+	struct stash_block *b = &stash.block[i];
+	void *ptr = b->ptr;
+
+	if (!b->cold)
+		stash.bytes[b->target + 1] -= b->usize;
+	stash.count--;
+	memmove(b, b + 1, (size_t)(stash.count - i) * sizeof(*b));
+	return ptr;
+}
+
+/* Take the blocks beyond the bounds out into out[] (to be freed without
+ * the lock): those older than the decay time, and the oldest of target
+ * while it holds more than the cache size. */
+static int stash_expire(int target, uint64_t now, void **out)
+{
+	int n = 0, i = 0;
+
+	while (i < stash.count) {
+		struct stash_block *b = &stash.block[i];
+		bool old = heap.big_decay_ms >= 0 &&
+			   now - b->freed_ms >= (uint64_t)heap.big_decay_ms;
+		bool over = b->target == target &&
+			    stash.bytes[target + 1] > heap.big_cache;
+
+		if (old || over)
+			out[n++] = stash_remove(i);
+		else
+			i++;
+	}
+	return n;
+}
+
+static void stash_release(void **blocks, int n)
+{
+	for (int i = 0; i < n; i++)
+		shimje_free(blocks[i]);
+}
+
+/* Keep a freed big block; false if it is not one, or the stash is off. */
+bool stash_put(void *ptr)
+{
+	void *expired[STASH_MAX + 1];
+	int target, n = 0;
+	size_t usize;
+
+	if (heap.big_decay_ms == 0 || heap.big_cache == 0)
+		return false;
+	target = stash_target_of(ptr);
+	if (target == STASH_NONE)
+		return false;
+	usize = shimje_malloc_usable_size(ptr);
+	if (usize > heap.big_cache)
+		return false;
+	stash_lock();
+	if (stash.count == STASH_MAX)
+		expired[n++] = stash_remove(0);
+	stash.block[stash.count++] = (struct stash_block){
+		.ptr = ptr,
+		.usize = usize,
+		.target = target,
+		.cold = false,
+		.freed_ms = now_ms(),
+	};
+	stash.bytes[target + 1] += usize;
+	n += stash_expire(target, stash.block[stash.count - 1].freed_ms,
+			  expired + n);
+	stash_unlock();
+	stash_release(expired, n);
+	return true;
+}
+
+/* Put a block back where its age puts it (the stash is oldest first). */
+static void stash_return(const struct stash_block *blk)
+{
+	void *expired = NULL;
+	int i;
+
+	stash_lock();
+	if (stash.count == STASH_MAX)
+		expired = stash_remove(0);
+	i = stash.count;
+	while (i > 0 && stash.block[i - 1].freed_ms > blk->freed_ms)
+		i--;
+	memmove(&stash.block[i + 1], &stash.block[i],
+		(size_t)(stash.count - i) * sizeof(*blk));
+	stash.block[i] = *blk;
+	stash.count++;
+	if (!blk->cold)
+		stash.bytes[blk->target + 1] += blk->usize;
+	stash_unlock();
+	if (expired != NULL)
+		shimje_free(expired);
+}
+
+/*
+ * The heap of a rule grows by len bytes (a new extent of a small arena):
+ * the program's live memory is growing, and the stashed blocks, kept for
+ * big requests that may never come, are resident memory on top of it
+ * (python3 growing a dict keeps each old table: 1.21x glibc's peak RSS).
+ * Give back the pages of the oldest warm blocks, len bytes' worth at
+ * least; the blocks stay stashed (address space only) and fault in afresh
+ * if taken. Called from jemalloc's extent hook, so it calls nothing of
+ * jemalloc, and it skips the work when the stash is busy (never waits: the
+ * thread holding the lock may be this one).
+ */
+void stash_cool(size_t len)
+{
+	size_t done = 0;
+
+	if (atomic_exchange_explicit(&stash.held, 1, memory_order_acquire))
+		return;
+	for (int i = 0; i < stash.count && done < len; i++) {
+		struct stash_block *b = &stash.block[i];
+		/* jemalloc starts big blocks at a random cache line of their
+		 * first page (opt.cache_oblivious): whole pages only. */
+		uintptr_t start = ((uintptr_t)b->ptr + heap.page_mask) &
+				  ~(uintptr_t)heap.page_mask;
+		uintptr_t end = ((uintptr_t)b->ptr + b->usize) &
+				~(uintptr_t)heap.page_mask;
+
+		if (b->cold || end <= start ||
+		    aml_os_madvise((void *)start, end - start, MADV_DONTNEED) !=
+			    0)
+			continue;
+		b->cold = true;
+		stash.bytes[b->target + 1] -= b->usize;
+		done += b->usize;
+	}
+	stash_unlock();
+}
+
+/* The smallest stashed block of target that holds size at alignment;
+ * NULL if none. One more than twice the size is cut down to it (the tail
+ * goes back to the kernel); a smaller one is taken whole: its tail stays
+ * resident, but a stash that only ever cut would refault most of what it
+ * kept (5-25 MiB buffers: 1.9x glibc's page faults). When none holds
+ * size, the largest smaller one is grown in place if the address space
+ * after it is free (jemalloc's xallocx): its pages stay, only the
+ * difference faults in; otherwise it goes back to the stash. */
+void *stash_take(int target, size_t size, size_t alignment)
+{
+	void *expired[STASH_MAX], *p = NULL;
+	size_t mask = alignment ? alignment - 1 : 0, usize = 0;
+	int n, best = -1, ngrow = 0;
+	struct stash_block grow[STASH_GROW_TRIES];
+
+	stash_lock();
+	n = stash_expire(target, now_ms(), expired);
+	for (int i = 0; i < stash.count; i++) {
+		struct stash_block *b = &stash.block[i];
+
+		if (b->target == target && b->usize >= size &&
+		    ((uintptr_t)b->ptr & mask) == 0 &&
+		    (best < 0 || b->usize < stash.block[best].usize))
+			best = i;
+	}
+	if (best >= 0) {
+		usize = stash.block[best].usize;
+		p = stash_remove(best);
+	}
+	/* None holds it: take out the largest smaller ones to grow. */
+	while (p == NULL && ngrow < STASH_GROW_TRIES) {
+		int cand = -1;
+
+		for (int i = 0; i < stash.count; i++) {
+			struct stash_block *b = &stash.block[i];
+
+			if (b->target == target &&
+			    ((uintptr_t)b->ptr & mask) == 0 &&
+			    (cand < 0 || b->usize > stash.block[cand].usize))
+				cand = i;
+		}
+		if (cand < 0)
+			break;
+		grow[ngrow++] = stash.block[cand];
+		stash_remove(cand);
+	}
+	stash_unlock();
+	stash_release(expired, n);
+	if (p != NULL) {
+		if (usize / 2 > size)
+			shimje_xallocx(p, size, 0, 0);
+		return p;
+	}
+	for (int i = 0; i < ngrow; i++) {
+		if (p == NULL &&
+		    shimje_xallocx(grow[i].ptr, size, 0, 0) >= size)
+			p = grow[i].ptr;
+		else
+			stash_return(&grow[i]);
+	}
+	return p;
+}
+
+void heap_after_fork(void)
+{
+	atomic_store(&stash.held, 0);
+}
