@@ -14,6 +14,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 
 #include "aml.h"
@@ -209,6 +210,30 @@ int aml_area_linux_create_flags(struct aml_area **area, int mmap_flags,
 	if (binding_flag_to_policy(binding_flags, &policy) != 0)
 		return aml_fail(AML_EINVAL);
 	return linux_area_new(area, nodemask, policy, mmap_flags);
+}
+
+int aml_area_linux_init(struct aml_area_linux_static *storage,
+			const struct aml_bitmap *nodemask,
+			enum aml_area_linux_policy policy)
+{
+	if (storage == NULL ||
+	    (unsigned int)policy > AML_AREA_LINUX_POLICY_INTERLEAVE)
+		return aml_fail(AML_EINVAL);
+	if (policy != AML_AREA_LINUX_POLICY_DEFAULT &&
+	    (nodemask == NULL || aml_bitmap_iszero(nodemask) == 1))
+		return aml_fail(AML_EINVAL);
+	memset(storage, 0, sizeof(*storage));
+	if (policy != AML_AREA_LINUX_POLICY_DEFAULT) {
+		memcpy(storage->nodes, nodemask->mask, sizeof(storage->nodes));
+		storage->nodeset.size = AML_BITMAP_MAX;
+		storage->nodeset.maskp = storage->nodes;
+		storage->data.nodeset = &storage->nodeset;
+	}
+	storage->data.policy = policy;
+	storage->data.mmap_flags = 0;
+	storage->area.ops = &aml_area_linux_ops;
+	storage->area.data = (struct aml_area_data *)&storage->data;
+	return AML_SUCCESS;
 }
 
 void aml_area_linux_destroy(struct aml_area **area)

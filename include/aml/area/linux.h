@@ -68,6 +68,35 @@ int aml_area_linux_create(struct aml_area **area,
 			  const struct aml_bitmap *nodemask,
 			  const enum aml_area_linux_policy policy);
 
+/**
+ * Storage for a Linux area made in place by aml_area_linux_init(): the
+ * area, its data and its node mask, all in memory the caller owns (static
+ * storage, a stack frame, a larger struct). Its members are private; use
+ * &storage.area as the area.
+ */
+struct aml_area_linux_static {
+	struct aml_area area;		 /**< the area to use */
+	struct aml_area_linux_data data; /**< private */
+	struct bitmask nodeset; /**< private: libnuma's view of nodes */
+	unsigned long nodes[AML_BITMAP_SIZE]; /**< private: the mask's bits */
+};
+
+/**
+ * Make a Linux area in `storage`, binding to exactly `nodemask` with
+ * `policy`, without allocating and without calling libnuma: usable where
+ * malloc is not (inside an allocator, before libnuma has started). The
+ * nodes are not checked against the allowed nodes (the caller knows them;
+ * mbind(2) refuses a node outside them when memory is mapped). Nothing
+ * needs to be freed (never pass it to aml_area_linux_destroy): the area
+ * lives as long as `storage`.
+ * @return 0; -AML_EINVAL (NULL storage, bad policy, or a NULL or empty
+ * nodemask with a policy other than AML_AREA_LINUX_POLICY_DEFAULT, which
+ * binds nowhere and ignores nodemask).
+ */
+int aml_area_linux_init(struct aml_area_linux_static *storage,
+			const struct aml_bitmap *nodemask,
+			enum aml_area_linux_policy policy);
+
 /** Free an area made by a create function; *area becomes NULL. */
 void aml_area_linux_destroy(struct aml_area **area);
 
