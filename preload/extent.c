@@ -43,6 +43,11 @@ void *area_map(int rule, void *addr, size_t len, int extra_flags)
 			return NULL;
 		return p;
 	}
+	/* The area's own mmap hook, not aml_area_mmap: that one records
+	 * each mapping in the library's registry (a lock and a record per
+	 * call, for aml_area_munmap_ptr), while jemalloc splits, merges and
+	 * trims these extents, so no record would stay true. Unmapping is
+	 * munmap(2) (aml_os_munmap), all the Linux area's munmap does. */
 	area = shim_rule_area(rule);
 	return area->ops->mmap(area->data, len,
 			       (struct aml_area_mmap_options *)&opts);

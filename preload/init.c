@@ -55,7 +55,11 @@ static void shim_init(void)
 		}
 		shim_log(1, "%s; running with default placement", err);
 	}
-	placement_build();
+	if (placement_build()) {
+		shim_log(1, "cannot make the rules' areas; running with "
+			    "default placement");
+		placement_disable();
+	}
 	if (config->report && config->nrules > 0)
 		census_enable();
 	if (heap_init(config)) {

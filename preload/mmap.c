@@ -40,14 +40,18 @@ static int routed_rule(size_t len, int flags)
 
 static atomic_int bind_failure_said;
 
-static void *map_routed(int rule, void *addr, size_t len, int prot,
-			int flags)
+static void *map_routed(int rule, void *addr, size_t len, int prot, int flags)
 {
 	const struct aml_area *area = shim_rule_area(rule);
 	struct aml_area_linux_mmap_options opts = {
-		.ptr = addr, .flags = flags, .mode = prot, .fd = -1,
+		.ptr = addr,
+		.flags = flags,
+		.mode = prot,
+		.fd = -1,
 		.offset = 0,
 	};
+	/* The hook, not aml_area_mmap (see area_map in extent.c): the
+	 * program unmaps, moves and splits this mapping by address. */
 	void *p = area->ops->mmap(area->data, len,
 				  (struct aml_area_mmap_options *)&opts);
 	size_t page = aml_os_page_size();
@@ -86,8 +90,10 @@ SHIM_EXPORT void *mmap(void *addr, size_t len, int prot, int flags, int fd,
 	/* Mapping or binding failed: the kernel's own answer decides. */
 	p = map_plain(addr, len, prot, flags, fd, offset);
 	if (p != MAP_FAILED && atomic_exchange(&bind_failure_said, 1) == 0)
-		shim_log(1, "mmap of %zu bytes could not be bound (rule %d); "
-			    "left unbound", len, rule);
+		shim_log(1,
+			 "mmap of %zu bytes could not be bound (rule %d); "
+			 "left unbound",
+			 len, rule);
 	return p;
 }
 
@@ -115,8 +121,7 @@ SHIM_EXPORT int munmap(void *addr, size_t len)
 }
 
 /* A shrinking mremap gives the tail back to the kernel: count it first. */
-static void census_shrink(int rule, void *addr, size_t old_len,
-			  size_t new_len)
+static void census_shrink(int rule, void *addr, size_t old_len, size_t new_len)
 {
 	size_t page = aml_os_page_size();
 	size_t kept = (new_len + page - 1) & ~(page - 1);

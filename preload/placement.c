@@ -3,16 +3,16 @@
  * The configuration in force and one Linux area per rule, in static
  * storage: nothing here allocates.
  */
+#include <string.h>
+
 #include "aml.h"
 #include "aml/area/linux.h"
 #include "placement.h"
 
 static struct shim_config config;
 
-/* One area per rule; the libnuma bitmask points into the rule itself. */
-static struct bitmask rule_masks[SHIM_MAX_RULES];
-static struct aml_area_linux_data rule_data[SHIM_MAX_RULES];
-static struct aml_area rule_areas[SHIM_MAX_RULES];
+/* One Linux area per rule, made in place (aml_area_linux_init). */
+static struct aml_area_linux_static rule_areas[SHIM_MAX_RULES];
 
 int placement_load(char *err, size_t errlen)
 {
@@ -24,22 +24,29 @@ void placement_disable(void)
 	config.nrules = 0;
 }
 
-void placement_build(void)
+int placement_build(void)
 {
+	struct aml_bitmap nodes;
+
+	_Static_assert(SHIM_NODE_WORDS <= AML_BITMAP_SIZE,
+		       "a rule's nodes fit in an aml_bitmap");
 	for (int i = 0; i < config.nrules; i++) {
-		rule_masks[i].size = SHIM_MAX_NODES;
-		rule_masks[i].maskp = config.rules[i].nodes;
-		rule_data[i].nodeset = &rule_masks[i];
-		rule_data[i].policy = config.rules[i].policy;
-		rule_data[i].mmap_flags = 0;
-		rule_areas[i].ops = &aml_area_linux_ops;
-		rule_areas[i].data = (struct aml_area_data *)&rule_data[i];
+		/* Same layout: bit n in word n / (8 * sizeof(long)). */
+		memset(&nodes, 0, sizeof(nodes));
+		memcpy(nodes.mask, config.rules[i].nodes,
+		       sizeof(config.rules[i].nodes));
+		/* Settings give every rule a valid policy and nodes that
+		 * suit it, so this fails only if they did not. */
+		if (aml_area_linux_init(&rule_areas[i], &nodes,
+					config.rules[i].policy))
+			return -1;
 	}
+	return 0;
 }
 
 const struct aml_area *shim_rule_area(int rule)
 {
-	return &rule_areas[rule];
+	return &rule_areas[rule].area;
 }
 
 int shim_rule_for_size(size_t size)

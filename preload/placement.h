@@ -21,8 +21,9 @@ struct aml_area;
 int placement_load(char *err, size_t errlen);
 /* Drop every rule: default placement from now on. */
 void placement_disable(void);
-/* Make the area of every rule (after placement_load). */
-void placement_build(void);
+/* Make the area of every rule (after placement_load). 0, or -1 if a rule
+ * cannot have an area (then call placement_disable). */
+int placement_build(void);
 
 /* The configuration in force (valid once the shim is initialised). */
 const struct shim_config *shim_config(void);
