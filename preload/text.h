@@ -21,6 +21,12 @@ struct msg {
 	size_t len;
 };
 
+/* An ASCII decimal digit (isdigit() reads the locale). */
+static inline int is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
 void msg_init(struct msg *m, char *buf, size_t cap);
 void msg_char(struct msg *m, char c);
 /* Forget what was written after len. */
