@@ -15,50 +15,6 @@
 #include "ranges.h"
 #include "stats.h"
 
-static int lg2(size_t alignment)
-{
-	return __builtin_ctzl(alignment);
-}
-
-/* The routed path: every request that is not a fast one. */
-void *heap_alloc(size_t size, size_t alignment, int flags)
-{
-	size_t usize = size ? size : 1;
-	int target;
-	void *p;
-
-	if (alignment > 1) {
-		flags |= MALLOCX_LG_ALIGN(lg2(alignment));
-		usize = shimje_nallocx(usize, flags);
-		if (usize == 0) {
-			errno = ENOMEM;
-			return NULL;
-		}
-	}
-	if (usize <= heap.tcache_max && !class_split(usize)) {
-		target = target_of(usize);
-	} else {
-		target = target_of(size);
-		flags |= MALLOCX_TCACHE_NONE;
-	}
-	if (usize >= HEAP_BIG) {
-		p = stash_take(target, size ? size : 1, alignment);
-		if (p != NULL) {
-			if (flags & MALLOCX_ZERO)
-				memset(p, 0, size);
-			shim_count_alloc(target, size);
-			return p;
-		}
-	}
-	p = shimje_mallocx(size ? size : 1, flags | arena_flags(target, usize));
-	if (p == NULL) {
-		errno = ENOMEM;
-		return NULL;
-	}
-	shim_count_alloc(target, size);
-	return p;
-}
-
 /* Out of line, so that the quick path needs no stack frame. */
 __attribute__((noinline)) static void *malloc_counted(size_t size)
 {

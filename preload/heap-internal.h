@@ -2,7 +2,7 @@
 /*
  * The heap's internals, shared by its files (one concern each, as
  * mimalloc splits its allocator):
- *   heap.c          routing tables and set-up (arenas per rule)
+ *   heap.c          routing tables, the routed path, set-up (arenas)
  *   extent.c        the arenas' extent hooks: memory from the rules' areas
  *   stash.c         the big-block stash
  *   mapped.c        mapped blocks (what realloc grows big)
@@ -50,6 +50,8 @@ extern struct heap_state heap;
 /* heap.c: does a rule boundary fall inside the sizes first..last
  * (inclusive)? */
 bool sizes_split(size_t first, size_t last);
+/* The routed path of every request that is not a fast one. */
+void *heap_alloc(size_t size, size_t alignment, int flags);
 
 static inline int target_of(size_t size)
 {
@@ -112,9 +114,6 @@ void *mapped_realloc(void *ptr, size_t size);
 /* Move the jemalloc block ptr (old usable bytes) into a mapped block of
  * size bytes; NULL: it stays where it is. */
 void *realloc_to_mapped(void *ptr, size_t old, size_t size);
-
-/* alloc.c: the routed path of every request that is not a fast one. */
-void *heap_alloc(size_t size, size_t alignment, int flags);
 
 /* free.c: realloc of a pointer the shim did not allocate. */
 void *realloc_foreign(void *ptr, size_t size);

@@ -34,13 +34,16 @@
  * malloc/free pair above jemalloc's own before, 23 after).
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/types.h>
 
 #include "heap-internal.h"
 #include "heap.h"
 #include "os.h"
+#include "stats.h"
 
 /* Read by jemalloc at its start. No huge arena (it purges freed large
  * extents at once, so every large temporary array faults in again), no
@@ -198,6 +201,54 @@ int heap_init(const struct shim_config *cfg)
 		heap.fast_max = HEAP_BIG - 1;
 	heap.quick_max = cfg->report ? 0 : heap.fast_max;
 	return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * The routed path
+ */
+
+static int lg2(size_t alignment)
+{
+	return __builtin_ctzl(alignment);
+}
+
+/* The routed path: every request that is not a fast one. */
+void *heap_alloc(size_t size, size_t alignment, int flags)
+{
+	size_t usize = size ? size : 1;
+	int target;
+	void *p;
+
+	if (alignment > 1) {
+		flags |= MALLOCX_LG_ALIGN(lg2(alignment));
+		usize = shimje_nallocx(usize, flags);
+		if (usize == 0) {
+			errno = ENOMEM;
+			return NULL;
+		}
+	}
+	if (usize <= heap.tcache_max && !class_split(usize)) {
+		target = target_of(usize);
+	} else {
+		target = target_of(size);
+		flags |= MALLOCX_TCACHE_NONE;
+	}
+	if (usize >= HEAP_BIG) {
+		p = stash_take(target, size ? size : 1, alignment);
+		if (p != NULL) {
+			if (flags & MALLOCX_ZERO)
+				memset(p, 0, size);
+			shim_count_alloc(target, size);
+			return p;
+		}
+	}
+	p = shimje_mallocx(size ? size : 1, flags | arena_flags(target, usize));
+	if (p == NULL) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	shim_count_alloc(target, size);
+	return p;
 }
 
 /* ------------------------------------------------------------------------
