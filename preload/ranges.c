@@ -62,7 +62,7 @@ _Atomic(atomic_uchar *) ranges_heap_leaves[1UL << TOP_SHIFT];
 
 struct heap_exact {
 	atomic_uintptr_t start, end; /* end == 0: free slot */
-	atomic_uchar kind;           /* GRANULE_FULL or GRANULE_BIG */
+	atomic_uchar kind;	     /* GRANULE_FULL or GRANULE_BIG */
 };
 static struct heap_exact heap_exact[HEAP_EXACT_MAX];
 static atomic_size_t heap_exact_count;
@@ -76,7 +76,8 @@ static atomic_uchar *granule_slot(uintptr_t g, bool create)
 
 	if (top >= (1UL << TOP_SHIFT))
 		return NULL;
-	leaf = atomic_load_explicit(&ranges_heap_leaves[top], memory_order_acquire);
+	leaf = atomic_load_explicit(&ranges_heap_leaves[top],
+				    memory_order_acquire);
 	if (leaf == NULL && create) {
 		/* Only called under heap_lock: no race for the slot. */
 		fresh = storage_map(1UL << LEAF_SHIFT);
@@ -93,7 +94,8 @@ static atomic_uchar *granule_slot(uintptr_t g, bool create)
 
 static void exact_insert(uintptr_t start, uintptr_t end, unsigned char kind)
 {
-	size_t n = atomic_load_explicit(&heap_exact_count, memory_order_relaxed);
+	size_t n =
+		atomic_load_explicit(&heap_exact_count, memory_order_relaxed);
 
 	for (size_t i = 0; i < n; i++) {
 		if (atomic_load_explicit(&heap_exact[i].end,
@@ -110,7 +112,8 @@ static void exact_insert(uintptr_t start, uintptr_t end, unsigned char kind)
 	if (n == HEAP_EXACT_MAX)
 		return; /* full: the edges were marked FULL by the caller */
 	atomic_store_explicit(&heap_exact[n].kind, kind, memory_order_relaxed);
-	atomic_store_explicit(&heap_exact[n].start, start, memory_order_relaxed);
+	atomic_store_explicit(&heap_exact[n].start, start,
+			      memory_order_relaxed);
 	atomic_store_explicit(&heap_exact[n].end, end, memory_order_relaxed);
 	atomic_store_explicit(&heap_exact_count, n + 1, memory_order_release);
 }
@@ -119,7 +122,8 @@ static void exact_insert(uintptr_t start, uintptr_t end, unsigned char kind)
  * lower part and inserts the upper one. */
 static void exact_cut(uintptr_t start, uintptr_t end)
 {
-	size_t n = atomic_load_explicit(&heap_exact_count, memory_order_relaxed);
+	size_t n =
+		atomic_load_explicit(&heap_exact_count, memory_order_relaxed);
 
 	for (size_t i = 0; i < n; i++) {
 		uintptr_t s = atomic_load_explicit(&heap_exact[i].start,
@@ -167,9 +171,9 @@ static void heap_add(const void *addr, size_t len, unsigned char kind)
 	if (len == 0)
 		return;
 	heap_write_begin();
-	exact_full = atomic_load_explicit(&heap_exact_count,
-					  memory_order_relaxed) ==
-		     HEAP_EXACT_MAX;
+	exact_full =
+		atomic_load_explicit(&heap_exact_count, memory_order_relaxed) ==
+		HEAP_EXACT_MAX;
 	exact_insert(start, end, kind);
 	for (uintptr_t g = start >> GRANULE_SHIFT;
 	     g <= (end - 1) >> GRANULE_SHIFT; g++) {
@@ -238,7 +242,8 @@ bool ranges_heap_mark_mapped(const void *addr, bool mapped)
 /* The kind of the exact range holding p, or GRANULE_NONE. */
 static int exact_kind(uintptr_t p)
 {
-	size_t n = atomic_load_explicit(&heap_exact_count, memory_order_acquire);
+	size_t n =
+		atomic_load_explicit(&heap_exact_count, memory_order_acquire);
 
 	for (size_t i = 0; i < n; i++) {
 		uintptr_t s = atomic_load_explicit(&heap_exact[i].start,
@@ -474,7 +479,8 @@ void ranges_rule_pieces(const void *addr, size_t len, ranges_piece_fn fn)
 		spin_unlock(&rule_lock);
 		if (!found)
 			return;
-		fn(piece.rule, (const void *)piece.start, piece.end - piece.start);
+		fn(piece.rule, (const void *)piece.start,
+		   piece.end - piece.start);
 		cursor = piece.end;
 	}
 }

@@ -48,8 +48,8 @@ struct report {
  * Lines
  */
 
-__attribute__((format(printf, 2, 3)))
-static void line_add(struct report *r, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static void line_add(struct report *r,
+							   const char *fmt, ...)
 {
 	size_t room = sizeof(r->line) - r->len;
 	va_list ap;
@@ -83,8 +83,7 @@ static void line_end(struct report *r)
 /* "512 B", "3.2 KiB", "48.0 MiB": one decimal, rounded. */
 static void line_bytes(struct report *r, unsigned long long bytes)
 {
-	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB",
-					     "PiB" };
+	static const char *const units[] = {"KiB", "MiB", "GiB", "TiB", "PiB"};
 	unsigned long long unit = 1024, tenths;
 	int u = 0;
 
@@ -271,8 +270,8 @@ void shim_report_write(void)
 		goto out;
 	r->len = 0;
 	r->truncated = 0;
-	line_add(r, "aml: report pid %d, page size %ld, mmap %s",
-		 (int)getpid(), sysconf(_SC_PAGESIZE),
+	line_add(r, "aml: report pid %d, page size %ld, mmap %s", (int)getpid(),
+		 sysconf(_SC_PAGESIZE),
 		 cfg->route_mmap ? "routed" : "not routed");
 	if (cfg->nrules == 0)
 		line_add(r, ", no rules (default placement)");

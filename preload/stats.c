@@ -47,11 +47,10 @@ static void add(atomic_ullong *counter, unsigned long long n)
 {
 	if (shim_likely(!my_shard_shared)) {
 		/* Only this thread writes here. */
-		atomic_store_explicit(counter,
-				      atomic_load_explicit(counter,
-							   memory_order_relaxed) +
-					      n,
-				      memory_order_relaxed);
+		atomic_store_explicit(
+			counter,
+			atomic_load_explicit(counter, memory_order_relaxed) + n,
+			memory_order_relaxed);
 	} else {
 		atomic_fetch_add_explicit(counter, n, memory_order_relaxed);
 	}
@@ -130,18 +129,16 @@ void census_release(int rule, const void *addr, size_t len)
 
 	if (rule < 0 || rule >= SHIM_MAX_RULES || len == 0)
 		return;
-	if (aml_area_linux_pages_per_node(addr, len, counts,
-					  SHIM_CENSUS_NODES, NULL) < 0)
+	if (aml_area_linux_pages_per_node(addr, len, counts, SHIM_CENSUS_NODES,
+					  NULL) < 0)
 		return;
 	for (int n = 0; n < SHIM_CENSUS_NODES; n++)
 		if (counts[n])
-			atomic_fetch_add_explicit(&released[rule][n],
-						  counts[n],
+			atomic_fetch_add_explicit(&released[rule][n], counts[n],
 						  memory_order_relaxed);
 }
 
-void shim_released_pages(int rule, unsigned long long *counts,
-			 size_t nnodes)
+void shim_released_pages(int rule, unsigned long long *counts, size_t nnodes)
 {
 	bool known = rule >= 0 && rule < SHIM_MAX_RULES;
 
