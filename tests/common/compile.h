@@ -29,7 +29,7 @@
 
 #include <stddef.h>
 
-/* Flags of upstream AML's CI, used for its tests and tutorials. */
+/* Flags of upstream AML's CI, for upstream-style programs. */
 #define UPSTREAM_CI_CFLAGS                          \
 	"-std=c99 -pedantic -Wall -Wextra -Werror " \
 	"-Wno-unused-but-set-parameter -Wno-builtin-declaration-mismatch"
@@ -39,7 +39,7 @@ enum compile_language {
 	LANG_C99,
 	/* c++ -x c++ -std=c++11 -pedantic -Wall -Werror */
 	LANG_CXX11,
-	/* cc UPSTREAM_CI_CFLAGS -I<build root> (upstream tests: config.h) */
+	/* cc UPSTREAM_CI_CFLAGS */
 	LANG_C99_UPSTREAM_CI,
 };
 
