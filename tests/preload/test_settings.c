@@ -592,11 +592,6 @@ Test(table, shim_config_doc_table_matches_the_settings_table)
 	expect_table_rows("docs/shim-config.md");
 }
 
-Test(table, readme_table_matches_the_settings_table)
-{
-	expect_table_rows("README.md");
-}
-
 /* ------------------------------------------------------------------------
  * Placement forms: node lists resolved where the process runs
  */
