@@ -30,8 +30,8 @@
 extern char **environ;
 
 struct run_result {
-	int status;   /* exit code, or 128 + signal */
-	char *out;    /* standard output, NUL-terminated (malloc'd) */
+	int status; /* exit code, or 128 + signal */
+	char *out;  /* standard output, NUL-terminated (malloc'd) */
 	size_t len;
 };
 
@@ -93,8 +93,8 @@ static inline void run_expect_ok(char *const argv[], const char *const *extra,
 
 	cr_assert_eq(r.status, 0, "%s %s exited %d: %s", argv[0],
 		     argv[1] ? argv[1] : "", r.status, r.out);
-	cr_assert(strncmp(r.out, want, strlen(want)) == 0, "%s %s: %s",
-		  argv[0], argv[1] ? argv[1] : "", r.out);
+	cr_assert(strncmp(r.out, want, strlen(want)) == 0, "%s %s: %s", argv[0],
+		  argv[1] ? argv[1] : "", r.out);
 	free(r.out);
 }
 

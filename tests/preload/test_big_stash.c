@@ -57,8 +57,8 @@ Test(big_stash, a_too_small_block_grows_in_place_keeping_its_pages)
 
 Test(big_stash, with_the_stash_off_blocks_are_fresh_and_zeroed)
 {
-	static const char *const env[] = {ENV_POLICY "=bind",
-					  "AML_BIG_CACHE=0", NULL};
+	static const char *const env[] = {ENV_POLICY "=bind", "AML_BIG_CACHE=0",
+					  NULL};
 	struct stash_seen s = run_big_stash(env);
 
 	cr_assert_geq(s.grow_faults, 2400, "%ld faults filling 10 MiB",

@@ -19,10 +19,9 @@ static void expect_ok(const char *mode, const char *const *env)
 static const char *const bind_all[] = {ENV_POLICY "=bind", NULL};
 static const char *const no_rule[] = {NULL};
 /* Growth from small to 40 MiB crosses the rule boundary at 1 MiB. */
-static const char *const split[] = {
-	ENV_RULES "=interleave::1M-;bind::-1048575", NULL};
-static const char *const report[] = {ENV_POLICY "=bind",
-				     ENV_REPORT "=1", NULL};
+static const char *const split[] = {ENV_RULES "=interleave::1M-;bind::-1048575",
+				    NULL};
+static const char *const report[] = {ENV_POLICY "=bind", ENV_REPORT "=1", NULL};
 
 Test(realloc_mapped, growth_and_shrinking_keep_the_content)
 {

@@ -12,16 +12,15 @@
 
 static void expect_placed(const char *mask, const char *const *env)
 {
-	char *argv[] = {PROGRAM("realloc_mapped"), "place", (char *)mask,
-			NULL};
+	char *argv[] = {PROGRAM("realloc_mapped"), "place", (char *)mask, NULL};
 
 	run_expect_ok(argv, env, "ok moved=");
 }
 
 Test(realloc_mapped_numa, grown_blocks_stay_on_the_bound_node)
 {
-	static const char *const env[] = {ENV_POLICY "=bind",
-					  ENV_NODES "=1", NULL};
+	static const char *const env[] = {ENV_POLICY "=bind", ENV_NODES "=1",
+					  NULL};
 
 	numa_test_need_nodes(4);
 	expect_placed("2", env);

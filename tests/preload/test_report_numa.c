@@ -79,10 +79,11 @@ static void need_nodes(void)
 	if (have >= NODES)
 		return;
 	if (want)
-		cr_assert_fail("AML_TEST_NUMA_NODES=%s but node0-%d are not all "
-			 "there", want, NODES - 1);
-	cr_skip_test("needs %d NUMA nodes; runs inside scripts/numa-vm",
-		     NODES);
+		cr_assert_fail(
+			"AML_TEST_NUMA_NODES=%s but node0-%d are not all "
+			"there",
+			want, NODES - 1);
+	cr_skip_test("needs %d NUMA nodes; runs inside scripts/numa-vm", NODES);
 }
 
 static char *slurp(const char *path)
@@ -139,15 +140,14 @@ static void report_counts(const char *report, long *counts)
 Test(report_numa, resident_pages_per_node_match_numa_maps, .timeout = 120)
 {
 	char dir[1024], cmd[4096], exe[1024], maps[1100], report[1100];
-	long from_maps[NODES] = { 0 }, from_report[NODES] = { 0 };
+	long from_maps[NODES] = {0}, from_report[NODES] = {0};
 	const char *build = getenv("AML_TEST_BUILD_ROOT");
 	ssize_t n;
 	int status;
 
 	need_nodes();
 	cr_assert_not_null(build, "AML_TEST_BUILD_ROOT is not set");
-	snprintf(dir, sizeof(dir), "%s/test-reports/report-numa-XXXXXX",
-		 build);
+	snprintf(dir, sizeof(dir), "%s/test-reports/report-numa-XXXXXX", build);
 	cr_assert_not_null(mkdtemp(dir));
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	cr_assert_gt(n, 0);

@@ -15,8 +15,7 @@ static void expect_ok(char *const argv[], const char *const *env,
 {
 	struct run_result r = run_program(argv, 1, env);
 
-	cr_assert_eq(r.status, 0, "%s exited %d: %s", argv[0], r.status,
-		     r.out);
+	cr_assert_eq(r.status, 0, "%s exited %d: %s", argv[0], r.status, r.out);
 	cr_assert(strstr(r.out, want) != NULL, "%s said: %s", argv[0], r.out);
 	free(r.out);
 }
@@ -86,8 +85,7 @@ Test(shim, cxx_new_in_a_dlopened_library_reaches_the_shim)
 	expect_ok(argv, bind_all, "0 of 256 blocks from new missed the shim");
 }
 
-Test(shim, fork_and_exec_under_threads_neither_hang_nor_crash,
-     .timeout = 300)
+Test(shim, fork_and_exec_under_threads_neither_hang_nor_crash, .timeout = 300)
 {
 	char *argv[] = {PROGRAM("fork_storm"), NULL};
 
@@ -103,24 +101,26 @@ Test(shim, multithreaded_cxx_program_gives_the_same_output)
 
 Test(shim, python_gives_the_same_output)
 {
-	char *argv[] = {"/usr/bin/python3", "-c",
-			"import json, re, collections\n"
-			"d = {str(i): list(range(i % 50)) for i in range(20000)}\n"
-			"s = json.dumps(d, sort_keys=True)\n"
-			"c = collections.Counter(re.findall(r'\\d+', s))\n"
-			"print(len(s), c.most_common(5))\n",
-			NULL};
+	char *argv[] = {
+		"/usr/bin/python3", "-c",
+		"import json, re, collections\n"
+		"d = {str(i): list(range(i % 50)) for i in range(20000)}\n"
+		"s = json.dumps(d, sort_keys=True)\n"
+		"c = collections.Counter(re.findall(r'\\d+', s))\n"
+		"print(len(s), c.most_common(5))\n",
+		NULL};
 
 	expect_same_output(argv);
 }
 
 Test(shim, perl_gives_the_same_output)
 {
-	char *argv[] = {"/usr/bin/perl", "-e",
-			"my %h; $h{$_ % 977} .= $_ for 1..200000;"
-			"print join(',', map { length $h{$_} } sort { $a <=> $b }"
-			" keys %h), \"\\n\";",
-			NULL};
+	char *argv[] = {
+		"/usr/bin/perl", "-e",
+		"my %h; $h{$_ % 977} .= $_ for 1..200000;"
+		"print join(',', map { length $h{$_} } sort { $a <=> $b }"
+		" keys %h), \"\\n\";",
+		NULL};
 
 	expect_same_output(argv);
 }
@@ -131,8 +131,8 @@ Test(shim, sort_gives_the_same_output)
 			"seq 1 200000 | awk '{print ($1 * 7919) % 100003}' | "
 			"LD_PRELOAD=$SORT_PRELOAD sort -n | md5sum",
 			NULL};
-	static const char *const with[] = {
-		"SORT_PRELOAD=" SHIM_PATH, ENV_POLICY "=bind", NULL};
+	static const char *const with[] = {"SORT_PRELOAD=" SHIM_PATH,
+					   ENV_POLICY "=bind", NULL};
 	struct run_result plain = run_program(argv, 0, NULL);
 	struct run_result shim = run_program(argv, 0, with);
 
@@ -162,13 +162,14 @@ Test(shim, gcc_gives_the_same_output)
 
 Test(shim, sqlite3_gives_the_same_output)
 {
-	char *argv[] = {"/usr/bin/sqlite3", ":memory:",
-			"create table t(a, b);"
-			"with recursive c(x) as (select 1 union all select x + 1"
-			" from c where x < 50000) insert into t select x,"
-			" hex(x * x) from c;"
-			"select count(*), sum(a), max(b) from t;",
-			NULL};
+	char *argv[] = {
+		"/usr/bin/sqlite3", ":memory:",
+		"create table t(a, b);"
+		"with recursive c(x) as (select 1 union all select x + 1"
+		" from c where x < 50000) insert into t select x,"
+		" hex(x * x) from c;"
+		"select count(*), sum(a), max(b) from t;",
+		NULL};
 
 	if (access(argv[0], X_OK) != 0)
 		cr_skip_test("sqlite3 is not installed");
@@ -216,24 +217,21 @@ Test(shim, report_counts_a_freed_big_block_before_its_pages_go_back)
 {
 	unsigned long pages = released_on_node0("malloc", "64");
 
-	cr_assert_geq(pages, (64UL << 20) / 4096, "%lu pages released",
-		      pages);
+	cr_assert_geq(pages, (64UL << 20) / 4096, "%lu pages released", pages);
 }
 
 Test(shim, report_counts_a_routed_mmap_before_munmap)
 {
 	unsigned long pages = released_on_node0("mmap", "16");
 
-	cr_assert_geq(pages, (16UL << 20) / 4096, "%lu pages released",
-		      pages);
+	cr_assert_geq(pages, (16UL << 20) / 4096, "%lu pages released", pages);
 }
 
 Test(shim, report_counts_the_tail_a_shrinking_mremap_gives_back)
 {
 	unsigned long pages = released_on_node0("shrink", "16");
 
-	cr_assert_geq(pages, (16UL << 20) / 4096, "%lu pages released",
-		      pages);
+	cr_assert_geq(pages, (16UL << 20) / 4096, "%lu pages released", pages);
 }
 
 /* ------------------------------------------------------------------------
@@ -247,8 +245,8 @@ static void expect_late_frees_ok(const char *const *env, const char *want)
 	for (int i = 0; i < 20; i++) {
 		struct run_result r = run_program(argv, 1, env);
 
-		cr_assert_eq(r.status, 0, "run %d: exited %d: %s", i,
-			     r.status, r.out);
+		cr_assert_eq(r.status, 0, "run %d: exited %d: %s", i, r.status,
+			     r.out);
 		cr_assert(strstr(r.out, want) != NULL, "run %d said: %s", i,
 			  r.out);
 		free(r.out);

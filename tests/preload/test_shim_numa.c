@@ -15,8 +15,8 @@
 
 Test(shim_numa, bind_places_every_size_class_and_mmap_on_the_node)
 {
-	static const char *const env[] = {ENV_POLICY "=bind",
-					  ENV_NODES "=1", NULL};
+	static const char *const env[] = {ENV_POLICY "=bind", ENV_NODES "=1",
+					  NULL};
 	char *argv[] = {PROGRAM("placement"), "all", "2", NULL};
 
 	numa_test_need_nodes(4);
@@ -47,8 +47,7 @@ Test(shim_numa, size_rules_send_large_and_small_to_different_nodes)
 {
 	static const char *const env[] = {
 		ENV_RULES "=bind:2:64K-;bind:1:-65535", NULL};
-	char *argv[] = {PROGRAM("placement"), "split", "2", "4", "65536",
-			NULL};
+	char *argv[] = {PROGRAM("placement"), "split", "2", "4", "65536", NULL};
 
 	numa_test_need_nodes(4);
 	run_expect_ok(argv, env, "ok");
@@ -56,10 +55,9 @@ Test(shim_numa, size_rules_send_large_and_small_to_different_nodes)
 
 Test(shim_numa, size_rules_below_the_thread_cache_limit_are_honoured)
 {
-	static const char *const env[] = {
-		ENV_RULES "=bind:2:1000-;bind:1:-999", NULL};
-	char *argv[] = {PROGRAM("placement"), "split", "2", "4", "1000",
-			NULL};
+	static const char *const env[] = {ENV_RULES "=bind:2:1000-;bind:1:-999",
+					  NULL};
+	char *argv[] = {PROGRAM("placement"), "split", "2", "4", "1000", NULL};
 
 	numa_test_need_nodes(4);
 	run_expect_ok(argv, env, "ok");
@@ -79,7 +77,8 @@ static void count_bound_pages(const char *maps, unsigned long *on2,
 
 		snprintf(buf, sizeof(buf), "%.*s", (int)len, line);
 		if (strstr(buf, " bind:2") != NULL) {
-			for (char *t = strtok(buf, " "); t; t = strtok(NULL, " ")) {
+			for (char *t = strtok(buf, " "); t;
+			     t = strtok(NULL, " ")) {
 				int node;
 				unsigned long pages;
 
@@ -97,8 +96,8 @@ static void count_bound_pages(const char *maps, unsigned long *on2,
 
 Test(shim_numa, python_bytearray_lands_on_the_bound_node, .timeout = 300)
 {
-	static const char *const env[] = {ENV_POLICY "=bind",
-					  ENV_NODES "=2", NULL};
+	static const char *const env[] = {ENV_POLICY "=bind", ENV_NODES "=2",
+					  NULL};
 	char *argv[] = {"/usr/bin/python3", "-c",
 			"b = bytearray(256 << 20)\n"
 			"for i in range(0, len(b), 4096): b[i] = 1\n"
@@ -145,9 +144,14 @@ Test(shim_numa, report_shows_a_freed_interleaved_python_buffer_evenly,
      .timeout = 300)
 {
 	char aml_run[512], report_opt[96], report[64], text[8192];
-	char *argv[] = {aml_run, "--interleave=all", report_opt, "--",
-			"/usr/bin/python3", "-c",
-			"b = bytearray(b'x') * (256 << 20)", NULL};
+	char *argv[] = {aml_run,
+			"--interleave=all",
+			report_opt,
+			"--",
+			"/usr/bin/python3",
+			"-c",
+			"b = bytearray(b'x') * (256 << 20)",
+			NULL};
 	const char *build = getenv("AML_TEST_BUILD_ROOT");
 	long resident[NODES], released[NODES], total = 0;
 	struct run_result r;
@@ -173,8 +177,8 @@ Test(shim_numa, report_shows_a_freed_interleaved_python_buffer_evenly,
 	report_field(text, "; released pages:", released);
 	for (int node = 0; node < NODES; node++)
 		total += resident[node] + released[node];
-	cr_assert_geq(total, (256L << 20) / 4096, "%ld pages in all: %s",
-		      total, text);
+	cr_assert_geq(total, (256L << 20) / 4096, "%ld pages in all: %s", total,
+		      text);
 	/* Interleave with transparent huge pages goes 2 MiB at a time. */
 	for (int node = 0; node < NODES; node++) {
 		long seen = resident[node] + released[node];

@@ -29,20 +29,20 @@
 extern char **environ;
 
 struct run_opts {
-	char *const *argv;            /* argv[0] is a path */
-	const char *const *env;       /* extra "NAME=value", NULL-terminated */
-	int preload;                  /* LD_PRELOAD=SHIM_PATH */
-	int timeout_s;                /* watchdog; 0: 60 s */
-	const char *cwd;              /* NULL: stay */
-	unsigned long address_space;  /* RLIMIT_AS in bytes; 0: unchanged */
-	int oom_first;                /* oom_score_adj 1000 (the OOM victim) */
+	char *const *argv;	     /* argv[0] is a path */
+	const char *const *env;	     /* extra "NAME=value", NULL-terminated */
+	int preload;		     /* LD_PRELOAD=SHIM_PATH */
+	int timeout_s;		     /* watchdog; 0: 60 s */
+	const char *cwd;	     /* NULL: stay */
+	unsigned long address_space; /* RLIMIT_AS in bytes; 0: unchanged */
+	int oom_first;		     /* oom_score_adj 1000 (the OOM victim) */
 };
 
 struct run_result {
-	int status;     /* exit code, or 128 + signal */
-	int timed_out;  /* the watchdog killed it */
-	char *out;      /* standard output, NUL-terminated (malloc'd) */
-	char *err;      /* standard error, NUL-terminated (malloc'd) */
+	int status;    /* exit code, or 128 + signal */
+	int timed_out; /* the watchdog killed it */
+	char *out;     /* standard output, NUL-terminated (malloc'd) */
+	char *err;     /* standard error, NUL-terminated (malloc'd) */
 };
 
 struct run_buf {

@@ -49,8 +49,7 @@ static void allowed_nodes(char *buf, size_t len)
 }
 
 /* The entry's message with {allowed} filled in. */
-static void expected_message(const struct bad_input *b, char *out,
-			     size_t len)
+static void expected_message(const struct bad_input *b, char *out, size_t len)
 {
 	const char *at = strstr(b->message, "{allowed}");
 	char nodes[256];
@@ -67,8 +66,8 @@ static void expected_message(const struct bad_input *b, char *out,
 /* The environment of an entry: its variable, AML_LOG=warn unless the
  * entry is about AML_LOG, bind to node 0 beside anything but AML_RULES,
  * and AML_STRICT=1 when strict. */
-static void entry_env(const struct bad_input *b, int strict,
-		      char store[][400], const char *env[])
+static void entry_env(const struct bad_input *b, int strict, char store[][400],
+		      const char *env[])
 {
 	int n = 0;
 
@@ -92,8 +91,8 @@ static struct run_result entry_run(const struct bad_input *b, int strict)
 	char store[1][400];
 	const char *env[8];
 	char *argv[] = {PROGRAM("env_probe"), NULL};
-	struct run_opts o = {.argv = argv, .env = env, .preload = 1,
-			     .cwd = workdir};
+	struct run_opts o = {
+		.argv = argv, .env = env, .preload = 1, .cwd = workdir};
 
 	entry_env(b, strict, store, env);
 	return run(&o);
@@ -107,12 +106,10 @@ static void expect_runs(const struct bad_input *b, const char *want_err)
 	/* Anonymous mmaps follow the same rule as the heap block. */
 	snprintf(want_out, sizeof(want_out),
 		 "ok heap=%s mmap=%s secure=0 shim=1\n", b->heap, b->heap);
-	cr_expect_eq(r.status, 0, "%s=\"%s\": exit %d", b->variable,
-		     b->value, r.status);
-	cr_expect_str_eq(r.err, want_err, "%s=\"%s\"", b->variable,
-			 b->value);
-	cr_expect_str_eq(r.out, want_out, "%s=\"%s\"", b->variable,
-			 b->value);
+	cr_expect_eq(r.status, 0, "%s=\"%s\": exit %d", b->variable, b->value,
+		     r.status);
+	cr_expect_str_eq(r.err, want_err, "%s=\"%s\"", b->variable, b->value);
+	cr_expect_str_eq(r.out, want_out, "%s=\"%s\"", b->variable, b->value);
 	run_result_free(&r);
 }
 
@@ -321,10 +318,12 @@ Test(bad_inputs, the_doc_is_the_table)
 	fclose(f);
 	want = file_read(GENERATED_DOC);
 	have = file_read(SOURCE_ROOT "/docs/bad-inputs.md");
-	cr_assert_not_null(have, "docs/bad-inputs.md is missing; cp "
-				 GENERATED_DOC " docs/bad-inputs.md");
-	cr_assert_str_eq(have, want, "docs/bad-inputs.md is out of date; cp "
-				     GENERATED_DOC " docs/bad-inputs.md");
+	cr_assert_not_null(have,
+			   "docs/bad-inputs.md is missing; cp " GENERATED_DOC
+			   " docs/bad-inputs.md");
+	cr_assert_str_eq(have, want,
+			 "docs/bad-inputs.md is out of date; cp " GENERATED_DOC
+			 " docs/bad-inputs.md");
 	free(want);
 	free(have);
 }

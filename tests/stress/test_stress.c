@@ -20,8 +20,8 @@ static const char *const split_rules[] = {
 static void expect_ok(char *const argv[], const char *const *env,
 		      const char *want)
 {
-	struct run_opts o = {.argv = argv, .env = env, .preload = 1,
-			     .timeout_s = 100};
+	struct run_opts o = {
+		.argv = argv, .env = env, .preload = 1, .timeout_s = 100};
 	struct run_result r = run(&o);
 
 	cr_assert_not(r.timed_out, "%s hung: %s", argv[0], r.out);
@@ -39,8 +39,7 @@ TestSuite(stress, .timeout = 150);
 
 Test(stress, blocks_freed_by_other_threads_arrive_intact_during_fork_storms)
 {
-	char *argv[] = {PROGRAM("xthread_fork"), "4", "4000", "2", "100",
-			NULL};
+	char *argv[] = {PROGRAM("xthread_fork"), "4", "4000", "2", "100", NULL};
 
 	expect_ok(argv, bind_all,
 		  "16000 blocks crossed threads, 0 corrupt; 200 forks, 0 "
@@ -49,8 +48,7 @@ Test(stress, blocks_freed_by_other_threads_arrive_intact_during_fork_storms)
 
 Test(stress, cross_thread_frees_under_split_size_rules_arrive_intact)
 {
-	char *argv[] = {PROGRAM("xthread_fork"), "4", "4000", "2", "100",
-			NULL};
+	char *argv[] = {PROGRAM("xthread_fork"), "4", "4000", "2", "100", NULL};
 
 	expect_ok(argv, split_rules,
 		  "16000 blocks crossed threads, 0 corrupt; 200 forks, 0 "
@@ -61,7 +59,8 @@ Test(stress, cross_thread_frees_under_split_size_rules_arrive_intact)
  * dlopen and dlclose
  */
 
-Test(stress, a_library_allocating_in_its_constructor_and_threads_survives_dlopen_cycles)
+Test(stress,
+     a_library_allocating_in_its_constructor_and_threads_survives_dlopen_cycles)
 {
 	char *argv[] = {PROGRAM("dl_churn"), PROGRAM("libdl_churn_lib.so"),
 			"500", NULL};
@@ -76,7 +75,9 @@ Test(stress, a_library_allocating_in_its_constructor_and_threads_survives_dlopen
 Test(stress, out_of_address_space_every_call_returns_null_with_enomem)
 {
 	char *argv[] = {PROGRAM("out_of_memory"), "limits", NULL};
-	struct run_opts o = {.argv = argv, .env = bind_all, .preload = 1,
+	struct run_opts o = {.argv = argv,
+			     .env = bind_all,
+			     .preload = 1,
 			     .address_space = 512UL << 20};
 	struct run_result r = run(&o);
 
@@ -88,7 +89,9 @@ Test(stress, out_of_address_space_every_call_returns_null_with_enomem)
 Test(stress, filling_the_address_space_ends_in_null_and_the_program_goes_on)
 {
 	char *argv[] = {PROGRAM("out_of_memory"), "fill", NULL};
-	struct run_opts o = {.argv = argv, .env = bind_all, .preload = 1,
+	struct run_opts o = {.argv = argv,
+			     .env = bind_all,
+			     .preload = 1,
 			     .address_space = 512UL << 20};
 	struct run_result r = run(&o);
 	long blocks = 0;
@@ -103,8 +106,8 @@ Test(stress, filling_the_address_space_ends_in_null_and_the_program_goes_on)
 Test(stress, at_the_map_count_limit_routed_mmap_and_malloc_fail_cleanly)
 {
 	char *argv[] = {PROGRAM("out_of_memory"), "maps", NULL};
-	struct run_opts o = {.argv = argv, .env = bind_all, .preload = 1,
-			     .timeout_s = 120};
+	struct run_opts o = {
+		.argv = argv, .env = bind_all, .preload = 1, .timeout_s = 120};
 	struct run_result r = run(&o);
 	long maps = 0;
 
@@ -119,19 +122,22 @@ Test(stress, at_the_map_count_limit_routed_mmap_and_malloc_fail_cleanly)
  * The end of the process
  */
 
-Test(stress, frees_from_thread_locals_key_destructors_and_atexit_after_the_report)
+Test(stress,
+     frees_from_thread_locals_key_destructors_and_atexit_after_the_report)
 {
 	static const char *const env[] = {"AML_POLICY=bind", "AML_REPORT=1",
 					  NULL};
 	char *argv[] = {PROGRAM("late_frees_cxx"), "4", NULL};
 
 	for (int i = 0; i < 20; i++) {
-		struct run_opts o = {.argv = argv, .env = env, .preload = 1,
+		struct run_opts o = {.argv = argv,
+				     .env = env,
+				     .preload = 1,
 				     .timeout_s = 60};
 		struct run_result r = run(&o);
 
-		cr_assert_eq(r.status, 0, "run %d: exited %d: %s", i,
-			     r.status, r.err);
+		cr_assert_eq(r.status, 0, "run %d: exited %d: %s", i, r.status,
+			     r.err);
 		cr_assert_str_eq(r.out, "late frees: 200 strings at exit\n",
 				 "run %d", i);
 		cr_assert(strstr(r.err, "aml: report pid ") &&
@@ -160,8 +166,8 @@ static char *setuid_copy(char *dir, size_t len)
 	if (!mkdtemp(dir) || chmod(dir, 0755) != 0)
 		return NULL;
 	snprintf(path, sizeof(path), "%s/env_probe", dir);
-	snprintf(cmd, sizeof(cmd), "cp '%s' '%s'",
-		 PROGRAM("env_probe_linked"), path);
+	snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", PROGRAM("env_probe_linked"),
+		 path);
 	if (system(cmd) != 0 || chown(path, nobody->pw_uid, 0) != 0 ||
 	    chmod(path, 04755) != 0)
 		return NULL;
