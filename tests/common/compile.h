@@ -21,7 +21,7 @@
  *             cr_skip_test("%s", compile_unavailable_reason(LANG_CXX11));
  *     cr_assert_eq(compile_program(&prog, "tests/core/programs/x.c",
  *                                  LANG_CXX11, ""), 0, "%s", prog.log);
- *     cr_assert_eq(run_program(&prog), 0, "%s", prog.log);
+ *     cr_assert_eq(compiled_program_run(&prog), 0, "%s", prog.log);
  *     compiled_program_release(&prog);
  */
 #ifndef AML_TESTS_COMMON_COMPILE_H
@@ -69,14 +69,14 @@ int compile_program(struct compiled_program *prog, const char *source,
  * "CI=false", may be ""). Returns its exit status, 128 + signal if it was
  * killed, -1 if it could not be started; its output is in prog->log.
  */
-int run_program(struct compiled_program *prog, const char *env);
+int compiled_program_run(struct compiled_program *prog, const char *env);
 
 /* Delete the program and its directory. */
 void compiled_program_release(struct compiled_program *prog);
 
 /*
  * In a Criterion test: skip it when `lang` is unavailable, otherwise build
- * `source` as compile_program() does and run it as run_program() does;
+ * `source` as compile_program() does and run it as compiled_program_run() does;
  * fail the test, with the compiler's or the program's output, unless both
  * exit with status 0.
  */

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "../../preload/shim.h"
+#include "run.h"
 
 /* ------------------------------------------------------------------------
  * The fake core
@@ -107,10 +108,10 @@ static void setup(void)
 
 static void teardown(void)
 {
-	char cmd[300];
+	char cmd[300], out[4096];
 
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	cr_assert_eq(system(cmd), 0);
+	cr_assert_eq(run_shell(cmd, out, sizeof(out)), 0, "%s", out);
 }
 
 /* The whole file at path. */

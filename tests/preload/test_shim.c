@@ -4,27 +4,33 @@
  * by a program running under it, and real programs giving the same output
  * with and without it.
  */
+#define _GNU_SOURCE
 #include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
-#include "shim-run.h"
+#include "run.h"
 
-static const char *const bind_all[] = {ENV_POLICY "=bind", NULL};
+static const char *const bind_all[] = {"AML_POLICY=bind", NULL};
 
 static void expect_ok(char *const argv[], const char *const *env,
 		      const char *want)
 {
-	struct run_result r = run_program(argv, 1, env);
+	struct run_result r = run_program(argv, SHIM_PATH, env);
 
 	cr_assert_eq(r.status, 0, "%s exited %d: %s", argv[0], r.status, r.out);
 	cr_assert(strstr(r.out, want) != NULL, "%s said: %s", argv[0], r.out);
-	free(r.out);
+	run_result_free(&r);
 }
 
 /* Same standard output and status with and without the shim. */
 static void expect_same_output(char *const argv[])
 {
-	struct run_result plain = run_program(argv, 0, NULL);
-	struct run_result shim = run_program(argv, 1, bind_all);
+	struct run_result plain = run_program(argv, NULL, NULL);
+	struct run_result shim = run_program(argv, SHIM_PATH, bind_all);
 
 	cr_assert_eq(plain.status, 0, "%s failed without the shim", argv[0]);
 	cr_assert_eq(shim.status, plain.status, "%s: status %d, want %d",
@@ -33,8 +39,8 @@ static void expect_same_output(char *const argv[])
 		     argv[0], shim.len, plain.len);
 	cr_assert(memcmp(shim.out, plain.out, plain.len) == 0,
 		  "%s: output differs", argv[0]);
-	free(plain.out);
-	free(shim.out);
+	run_result_free(&plain);
+	run_result_free(&shim);
 }
 
 Test(shim, exports_only_the_interposed_functions)
@@ -47,11 +53,11 @@ Test(shim, exports_only_the_interposed_functions)
 			"nm -D --defined-only " SHIM_PATH
 			" | awk '{print $3}' | sort | tr '\\n' ' '",
 			NULL};
-	struct run_result r = run_program(argv, 0, NULL);
+	struct run_result r = run_program(argv, NULL, NULL);
 
 	cr_assert_eq(r.status, 0);
 	cr_assert_str_eq(r.out, want);
-	free(r.out);
+	run_result_free(&r);
 }
 
 Test(shim, malloc_family_keeps_its_contract)
@@ -64,7 +70,7 @@ Test(shim, malloc_family_keeps_its_contract)
 Test(shim, malloc_family_keeps_its_contract_with_split_size_rules)
 {
 	static const char *const rules[] = {
-		ENV_RULES "=bind::1000-;default::-999", NULL};
+		"AML_RULES=bind::1000-;default::-999", NULL};
 	char *argv[] = {PROGRAM("malloc_family"), "basics", NULL};
 
 	expect_ok(argv, rules, "ok");
@@ -132,14 +138,14 @@ Test(shim, sort_gives_the_same_output)
 			"LD_PRELOAD=$SORT_PRELOAD sort -n | md5sum",
 			NULL};
 	static const char *const with[] = {"SORT_PRELOAD=" SHIM_PATH,
-					   ENV_POLICY "=bind", NULL};
-	struct run_result plain = run_program(argv, 0, NULL);
-	struct run_result shim = run_program(argv, 0, with);
+					   "AML_POLICY=bind", NULL};
+	struct run_result plain = run_program(argv, NULL, NULL);
+	struct run_result shim = run_program(argv, NULL, with);
 
 	cr_assert_eq(shim.status, 0);
 	cr_assert_str_eq(shim.out, plain.out);
-	free(plain.out);
-	free(shim.out);
+	run_result_free(&plain);
+	run_result_free(&shim);
 }
 
 Test(shim, ls_recursive_gives_the_same_output)
@@ -186,7 +192,7 @@ Test(shim, sqlite3_gives_the_same_output)
 static unsigned long released_on_node0(const char *mode, const char *mib)
 {
 	char report[64], env_report[96], text[4096];
-	const char *env[] = {ENV_POLICY "=bind", ENV_NODES "=0", env_report,
+	const char *env[] = {"AML_POLICY=bind", "AML_NODES=0", env_report,
 			     "AML_BIG_DECAY_MS=0", NULL};
 	char *argv[] = {PROGRAM("release"), (char *)mode, (char *)mib, NULL};
 	struct run_result r;
@@ -196,11 +202,11 @@ static unsigned long released_on_node0(const char *mode, const char *mib)
 	size_t n;
 
 	snprintf(report, sizeof(report), "/tmp/aml-release-%d", (int)getpid());
-	snprintf(env_report, sizeof(env_report), ENV_REPORT "=%s", report);
+	snprintf(env_report, sizeof(env_report), "AML_REPORT=%s", report);
 	unlink(report);
-	r = run_program(argv, 1, env);
+	r = run_program(argv, SHIM_PATH, env);
 	cr_assert_eq(r.status, 0, "release %s exited %d", mode, r.status);
-	free(r.out);
+	run_result_free(&r);
 	f = fopen(report, "r");
 	cr_assert_not_null(f, "no report in %s", report);
 	n = fread(text, 1, sizeof(text) - 1, f);
@@ -243,23 +249,23 @@ static void expect_late_frees_ok(const char *const *env, const char *want)
 	char *argv[] = {PROGRAM("late_frees"), NULL};
 
 	for (int i = 0; i < 20; i++) {
-		struct run_result r = run_program(argv, 1, env);
+		struct run_result r = run_program(argv, SHIM_PATH, env);
 
 		cr_assert_eq(r.status, 0, "run %d: exited %d: %s", i, r.status,
 			     r.out);
 		cr_assert(strstr(r.out, want) != NULL, "run %d said: %s", i,
 			  r.out);
-		free(r.out);
+		run_result_free(&r);
 	}
 }
 
 Test(shim, frees_after_the_shims_destructor_neither_crash_nor_corrupt)
 {
 	char report[64], env_report[96];
-	const char *env[] = {ENV_POLICY "=bind", env_report, NULL};
+	const char *env[] = {"AML_POLICY=bind", env_report, NULL};
 
 	snprintf(report, sizeof(report), "/tmp/aml-late-%d", (int)getpid());
-	snprintf(env_report, sizeof(env_report), ENV_REPORT "=%s", report);
+	snprintf(env_report, sizeof(env_report), "AML_REPORT=%s", report);
 	unlink(report);
 	expect_late_frees_ok(env, "late frees: ok after the report");
 	unlink(report);
@@ -268,7 +274,7 @@ Test(shim, frees_after_the_shims_destructor_neither_crash_nor_corrupt)
 Test(shim, frees_at_exit_with_split_size_rules_neither_crash_nor_corrupt)
 {
 	static const char *const env[] = {
-		ENV_RULES "=bind::64K-;default::-65535", NULL};
+		"AML_RULES=bind::64K-;default::-65535", NULL};
 
 	expect_late_frees_ok(env, "late frees: ok");
 }

@@ -8,9 +8,14 @@
  */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "bad-inputs.h"
-#include "stress-run.h"
+#include "run.h"
 
 #define PREFIX "aml-preload: "
 #define RUNS_ON "; running with default placement\n"
@@ -26,10 +31,10 @@ static void workdir_make(void)
 
 static void workdir_remove(void)
 {
-	char cmd[128];
+	char cmd[128], out[4096];
 
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", workdir);
-	cr_assert_eq(system(cmd), 0);
+	cr_assert_eq(run_shell(cmd, out, sizeof(out)), 0, "%s", out);
 }
 
 /* The process's allowed nodes, as the shim's messages list them. */
@@ -92,10 +97,10 @@ static struct run_result entry_run(const struct bad_input *b, int strict)
 	const char *env[8];
 	char *argv[] = {PROGRAM("env_probe"), NULL};
 	struct run_opts o = {
-		.argv = argv, .env = env, .preload = 1, .cwd = workdir};
+		.argv = argv, .env = env, .preload = SHIM_PATH, .cwd = workdir};
 
 	entry_env(b, strict, store, env);
-	return run(&o);
+	return run_with(&o);
 }
 
 static void expect_runs(const struct bad_input *b, const char *want_err)
