@@ -251,7 +251,7 @@ static void doc_write(FILE *f)
 {
 	fputs("# Bad inputs of the preload shim\n\n"
 	      "<!-- Generated from tests/stress/bad-inputs.h by "
-	      "tests/stress/test_bad_inputs.c;\n"
+	      "tests/stress/bad_inputs.c;\n"
 	      "     regenerate: cp <build>/tests/stress/bad-inputs.md "
 	      "docs/bad-inputs.md -->\n\n"
 	      "Each setting of the shim (see [shim-config.md](shim-config.md))"
