@@ -25,9 +25,9 @@ struct size_case {
 };
 
 static const struct size_case cases[] = {
-	{ "4 KiB", (size_t)4 << 10, 2000 },
-	{ "2 MiB", (size_t)2 << 20, 20 },
-	{ "256 MiB", (size_t)256 << 20, 1 },
+	{"4 KiB", (size_t)4 << 10, 2000},
+	{"2 MiB", (size_t)2 << 20, 20},
+	{"256 MiB", (size_t)256 << 20, 1},
 };
 
 static double now(void)
@@ -82,8 +82,8 @@ static double sample_raw(size_t size, int batch)
 		/* A fresh mapping has no pages to move: flags 0, as the
 		 * area binds it (MPOL_MF_MOVE would cost a drain of every
 		 * CPU's LRU caches per call). */
-		if (mbind(p, size, MPOL_BIND, &node_mask,
-			  8 * sizeof(node_mask), 0) != 0) {
+		if (mbind(p, size, MPOL_BIND, &node_mask, 8 * sizeof(node_mask),
+			  0) != 0) {
 			perror("mbind");
 			exit(1);
 		}
@@ -150,7 +150,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	printf("Linux area (BIND to node 0) vs mmap+mbind, touch every page, "
-	       "munmap; median of %d alternating rounds\n", rounds);
+	       "munmap; median of %d alternating rounds\n",
+	       rounds);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
 		double ratio = run_case(&cases[i], rounds);
 

@@ -197,10 +197,10 @@ int main(int argc, char **argv)
 				one_round((enum way)w, sizes[s], &h2d[w][r],
 					  &d2h[w][r]);
 		for (int w = 0; w < WAYS; w++) {
-			gbs[0][w] = (double)sizes[s] / median(h2d[w], rounds) /
-				    1e9;
-			gbs[1][w] = (double)sizes[s] / median(d2h[w], rounds) /
-				    1e9;
+			gbs[0][w] =
+				(double)sizes[s] / median(h2d[w], rounds) / 1e9;
+			gbs[1][w] =
+				(double)sizes[s] / median(d2h[w], rounds) / 1e9;
 		}
 		for (int dir = 0; dir < 2; dir++) {
 			const double *g = gbs[dir];

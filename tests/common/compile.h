@@ -21,7 +21,7 @@
  *             cr_skip_test("%s", compile_unavailable_reason(LANG_CXX11));
  *     cr_assert_eq(compile_program(&prog, "tests/core/programs/x.c",
  *                                  LANG_CXX11, ""), 0, "%s", prog.log);
- *     cr_assert_eq(run_program(&prog), 0, "%s", prog.log);
+ *     cr_assert_eq(compiled_program_run(&prog), 0, "%s", prog.log);
  *     compiled_program_release(&prog);
  */
 #ifndef AML_TESTS_COMMON_COMPILE_H
@@ -29,7 +29,7 @@
 
 #include <stddef.h>
 
-/* Flags of upstream AML's CI, used for its tests and tutorials. */
+/* Flags of upstream AML's CI, for upstream-style programs. */
 #define UPSTREAM_CI_CFLAGS                          \
 	"-std=c99 -pedantic -Wall -Wextra -Werror " \
 	"-Wno-unused-but-set-parameter -Wno-builtin-declaration-mismatch"
@@ -39,7 +39,7 @@ enum compile_language {
 	LANG_C99,
 	/* c++ -x c++ -std=c++11 -pedantic -Wall -Werror */
 	LANG_CXX11,
-	/* cc UPSTREAM_CI_CFLAGS -I<build root> (upstream tests: config.h) */
+	/* cc UPSTREAM_CI_CFLAGS */
 	LANG_C99_UPSTREAM_CI,
 };
 
@@ -69,14 +69,14 @@ int compile_program(struct compiled_program *prog, const char *source,
  * "CI=false", may be ""). Returns its exit status, 128 + signal if it was
  * killed, -1 if it could not be started; its output is in prog->log.
  */
-int run_program(struct compiled_program *prog, const char *env);
+int compiled_program_run(struct compiled_program *prog, const char *env);
 
 /* Delete the program and its directory. */
 void compiled_program_release(struct compiled_program *prog);
 
 /*
  * In a Criterion test: skip it when `lang` is unavailable, otherwise build
- * `source` as compile_program() does and run it as run_program() does;
+ * `source` as compile_program() does and run it as compiled_program_run() does;
  * fail the test, with the compiler's or the program's output, unless both
  * exit with status 0.
  */

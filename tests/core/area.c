@@ -17,8 +17,7 @@
 /* Hooks with a fixed behaviour                                           */
 /* ---------------------------------------------------------------------- */
 
-static void *mmap_fails_silently(const struct aml_area_data *data,
-				 size_t size,
+static void *mmap_fails_silently(const struct aml_area_data *data, size_t size,
 				 struct aml_area_mmap_options *opts)
 {
 	(void)data, (void)size, (void)opts;
@@ -57,8 +56,8 @@ static int munmap_returns_negative_eperm(const struct aml_area_data *data,
 	return -AML_EPERM;
 }
 
-static int fprintf_writes_prefix(const struct aml_area_data *data,
-				 FILE *stream, const char *prefix)
+static int fprintf_writes_prefix(const struct aml_area_data *data, FILE *stream,
+				 const char *prefix)
 {
 	(void)data;
 	fprintf(stream, "[%s]\n", prefix);
@@ -73,8 +72,10 @@ static int fprintf_fails_with_edom(const struct aml_area_data *data,
 }
 
 /* An area with only the given hooks. */
-#define AREA_WITH(...) \
-	{ .ops = &(struct aml_area_ops){ __VA_ARGS__ }, .data = NULL }
+#define AREA_WITH(...)                                                   \
+	{                                                                \
+		.ops = &(struct aml_area_ops){__VA_ARGS__}, .data = NULL \
+	}
 
 /* ---------------------------------------------------------------------- */
 /* aml_area_mmap                                                          */
@@ -100,7 +101,7 @@ Test(area_mmap, null_area_is_null_with_einval)
 
 Test(area_mmap, area_without_ops_is_null_with_einval)
 {
-	struct aml_area area = { .ops = NULL, .data = NULL };
+	struct aml_area area = {.ops = NULL, .data = NULL};
 
 	aml_errno = AML_SUCCESS;
 	cr_assert_null(aml_area_mmap(&area, 4096, NULL));
@@ -203,7 +204,7 @@ Test(area_munmap, null_area_is_einval)
 
 Test(area_munmap, area_without_ops_is_einval)
 {
-	struct aml_area area = { .ops = NULL, .data = NULL };
+	struct aml_area area = {.ops = NULL, .data = NULL};
 
 	aml_errno = AML_SUCCESS;
 	cr_assert_eq(aml_area_munmap(&area, FAKE_PTR, 4096), -AML_EINVAL);
@@ -237,8 +238,7 @@ Test(area_munmap, success_leaves_aml_errno_alone)
 
 	dummy_area_init(&dummy);
 	aml_errno = AML_EDOM;
-	cr_assert_eq(aml_area_munmap(&dummy.area, FAKE_PTR, 4096),
-		     AML_SUCCESS);
+	cr_assert_eq(aml_area_munmap(&dummy.area, FAKE_PTR, 4096), AML_SUCCESS);
 	cr_assert_eq(aml_errno, AML_EDOM);
 }
 
@@ -282,7 +282,7 @@ Test(area_fprintf, null_area_is_einval)
 
 Test(area_fprintf, area_without_ops_is_einval)
 {
-	struct aml_area area = { .ops = NULL, .data = NULL };
+	struct aml_area area = {.ops = NULL, .data = NULL};
 
 	cr_assert_eq(aml_area_fprintf(stderr, "p", &area), -AML_EINVAL);
 	cr_assert_eq(aml_errno, AML_EINVAL);

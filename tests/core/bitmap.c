@@ -10,14 +10,14 @@
 static const struct {
 	unsigned int index, word, bit;
 } probes[] = {
-	{ 0, 0, 0 },   { 80, 1, 16 },  { 127, 1, 63 },  { 144, 2, 16 },
-	{ 192, 3, 0 }, { 208, 3, 16 }, { 2047, 31, 63 },
+	{0, 0, 0},   {80, 1, 16},  {127, 1, 63},   {144, 2, 16},
+	{192, 3, 0}, {208, 3, 16}, {2047, 31, 63},
 };
 #define NPROBES (sizeof(probes) / sizeof(probes[0]))
 
 /* Every bit in [i, ii] set and every other clear, checked one by one. */
-static void assert_exactly_range_set(const struct aml_bitmap *b,
-				     unsigned int i, unsigned int ii)
+static void assert_exactly_range_set(const struct aml_bitmap *b, unsigned int i,
+				     unsigned int ii)
 {
 	for (unsigned int k = 0; k < AML_BITMAP_MAX; k++)
 		cr_assert_eq(aml_bitmap_isset(b, k), k >= i && k <= ii,
@@ -121,9 +121,9 @@ Test(bitmap, set_puts_each_bit_in_its_word)
 		aml_bitmap_zero(&b);
 		cr_assert_eq(aml_bitmap_set(&b, probes[p].index), AML_SUCCESS);
 		for (int w = 0; w < AML_BITMAP_SIZE; w++) {
-			unsigned long expected = (unsigned)w == probes[p].word ?
-							 1UL << probes[p].bit :
-							 0UL;
+			unsigned long expected = (unsigned)w == probes[p].word
+							 ? 1UL << probes[p].bit
+							 : 0UL;
 
 			cr_assert_eq(b.mask[w], expected, "bit %u, word %d",
 				     probes[p].index, w);
@@ -342,8 +342,7 @@ Test(bitmap, bad_ranges_are_rejected_and_change_nothing)
 	cr_assert_eq(aml_bitmap_clear_range(&b, 5, 4), -AML_EINVAL);
 	cr_assert_eq(aml_bitmap_clear_range(&b, 0, AML_BITMAP_MAX),
 		     -AML_EINVAL);
-	cr_assert_eq(aml_bitmap_clear_range(&b, AML_BITMAP_MAX,
-					    AML_BITMAP_MAX),
+	cr_assert_eq(aml_bitmap_clear_range(&b, AML_BITMAP_MAX, AML_BITMAP_MAX),
 		     -AML_EINVAL);
 	cr_assert_eq(aml_bitmap_isfull(&b), 1);
 }
@@ -354,12 +353,12 @@ Test(bitmap, bad_ranges_are_rejected_and_change_nothing)
 
 Test(bitmap, copy_from_ulong_ors_the_first_size_bits)
 {
-	unsigned long src[AML_BITMAP_SIZE + 1] = { 0 };
+	unsigned long src[AML_BITMAP_SIZE + 1] = {0};
 	struct aml_bitmap b;
 
-	src[0] = 0x5UL;		  /* bits 0 and 2 */
-	src[1] = 1UL << 63;	  /* bit 127 */
-	src[2] = 1UL;		  /* bit 128: beyond size */
+	src[0] = 0x5UL;		     /* bits 0 and 2 */
+	src[1] = 1UL << 63;	     /* bit 127 */
+	src[2] = 1UL;		     /* bit 128: beyond size */
 	src[AML_BITMAP_SIZE] = ~0UL; /* beyond the bitmap */
 	aml_bitmap_zero(&b);
 	aml_bitmap_set(&b, 1000);
@@ -386,7 +385,7 @@ Test(bitmap, copy_from_ulong_stops_at_the_bitmap_size)
 
 Test(bitmap, copy_to_ulong_ors_into_the_destination)
 {
-	unsigned long dst[4] = { 0x8UL, 0, 0, 0x77UL };
+	unsigned long dst[4] = {0x8UL, 0, 0, 0x77UL};
 	struct aml_bitmap b;
 
 	aml_bitmap_zero(&b);
@@ -405,7 +404,7 @@ Test(bitmap, copy_to_ulong_ors_into_the_destination)
 Test(bitmap, ulong_round_trip_with_last_finds_the_highest_node)
 {
 	/* How test_linux builds mems_allowed from a libnuma mask. */
-	unsigned long maskp[2] = { 0x3UL, 1UL << 4 };
+	unsigned long maskp[2] = {0x3UL, 1UL << 4};
 	struct aml_bitmap b;
 
 	aml_bitmap_zero(&b);
@@ -460,8 +459,8 @@ Test(bitmap, to_string_then_from_string_round_trips)
 
 Test(bitmap, from_string_keywords_zero_or_fill_in_any_case)
 {
-	const char *zeros[] = { "none", "zero", "empty", "NONE", "Zero" };
-	const char *fills[] = { "all", "fill", "full", "ALL", "Full" };
+	const char *zeros[] = {"none", "zero", "empty", "NONE", "Zero"};
+	const char *fills[] = {"all", "fill", "full", "ALL", "Full"};
 	struct aml_bitmap b;
 
 	for (size_t k = 0; k < sizeof(zeros) / sizeof(zeros[0]); k++) {
@@ -514,9 +513,9 @@ Test(bitmap, from_string_digits_form_reads_bit_0_first)
 Test(bitmap, from_string_rejects_bad_input_and_leaves_the_bitmap_unchanged)
 {
 	const char *bad[] = {
-		"", "abc", "-1", "2048", "99999999999", "1,abc", "1,", ",1",
-		"1,,2", "1 ,2", " 1", "1;2", "0x1", "[", "[]", "[0101]",
-		"nonesuch", "alls",
+		"",    "abc", "-1",   "2048",	"99999999999", "1,abc",
+		"1,",  ",1",  "1,,2", "1 ,2",	" 1",	       "1;2",
+		"0x1", "[",   "[]",   "[0101]", "nonesuch",    "alls",
 	};
 	struct aml_bitmap b, before;
 

@@ -14,7 +14,7 @@
 #include "aml.h"
 
 struct dummy_area_data {
-	void *fixed;             /* when set, every mmap returns this */
+	void *fixed; /* when set, every mmap returns this */
 	atomic_size_t mmap_calls;
 	atomic_size_t munmap_calls;
 	atomic_size_t munmap_bytes; /* sum of the sizes munmap was given */

@@ -40,8 +40,9 @@ Test(errors, every_code_has_its_upstream_text)
 
 Test(errors, negative_and_out_of_range_codes_are_unknown)
 {
-	const int codes[] = { -1, -AML_EINVAL, INT_MIN, AML_ERROR_MAX,
-			      AML_ERROR_MAX + 1, INT_MAX };
+	const int codes[] = {
+		-1,	-AML_EINVAL, INT_MIN, AML_ERROR_MAX, AML_ERROR_MAX + 1,
+		INT_MAX};
 
 	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
 		cr_assert_str_eq(aml_strerror(codes[i]), "Unknown error",
@@ -98,7 +99,7 @@ static void *errno_probe_thread(void *arg)
 
 Test(errors, aml_errno_is_per_thread)
 {
-	struct errno_probe probe = { .seen_at_start = -1, .set_to = AML_EBUSY };
+	struct errno_probe probe = {.seen_at_start = -1, .set_to = AML_EBUSY};
 	pthread_t thread;
 
 	aml_errno = AML_EDOM;

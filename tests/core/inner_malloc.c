@@ -68,9 +68,8 @@ Test(inner_malloc, allocation_is_zeroed_and_struct_sized)
 
 Test(inner_malloc, fields_sit_where_the_struct_puts_them)
 {
-	struct area_like *p = AML_INNER_MALLOC(struct aml_area,
-					       struct aml_area_ops,
-					       struct padded);
+	struct area_like *p = AML_INNER_MALLOC(
+		struct aml_area, struct aml_area_ops, struct padded);
 
 	cr_assert_not_null(p);
 	cr_assert_eq(AML_INNER_MALLOC_GET_FIELD(p, 1, struct aml_area,

@@ -15,7 +15,7 @@ Test(library, init_accepts_null_arguments)
 Test(library, init_accepts_the_arguments_of_main)
 {
 	char arg0[] = "test";
-	char *args[] = { arg0, NULL };
+	char *args[] = {arg0, NULL};
 	char **argv = args;
 	int argc = 1;
 
@@ -115,9 +115,9 @@ Test(library, hwloc_support_before_init_is_zero_not_a_crash)
 {
 	cr_assert_eq(aml_support_backends(AML_BACKEND_HWLOC), 0,
 		     "no topology exists before aml_init");
-	cr_assert_eq(aml_support_backends(AML_BACKEND_HWLOC |
-					  AML_BACKEND_LIBNUMA),
-		     0);
+	cr_assert_eq(
+		aml_support_backends(AML_BACKEND_HWLOC | AML_BACKEND_LIBNUMA),
+		0);
 }
 
 Test(library, hwloc_support_after_finalize_is_zero_not_a_crash)

@@ -193,8 +193,7 @@ Test(seed_forms, each_argument_is_evaluated_once)
 	cr_assert_eq(aml_area_munmap(p, next_size(64)), AML_SUCCESS);
 	cr_assert_eq(size_calls, 2);
 	p = aml_area_mmap(next_area(&dummy.area), next_size(64), NULL);
-	cr_assert_eq(aml_area_munmap(next_area(&dummy.area), p,
-				     next_size(64)),
+	cr_assert_eq(aml_area_munmap(next_area(&dummy.area), p, next_size(64)),
 		     AML_SUCCESS);
 	cr_assert_eq(area_calls, 3);
 	cr_assert_eq(size_calls, 4);
@@ -288,16 +287,16 @@ Test(registry, lookup_finds_the_area_and_size_of_every_live_entry)
 
 struct worker {
 	struct dummy_area *dummy;
-	size_t bytes;	/* total size passed to munmap */
-	int failures;	/* calls that did not return what they should */
+	size_t bytes; /* total size passed to munmap */
+	int failures; /* calls that did not return what they should */
 };
 
 /* Keep LIVE mappings in flight, replacing them one by one. */
 static void *registry_worker(void *arg)
 {
 	struct worker *w = arg;
-	void *live[LIVE] = { NULL };
-	size_t sizes[LIVE] = { 0 };
+	void *live[LIVE] = {NULL};
+	size_t sizes[LIVE] = {0};
 
 	for (size_t i = 0; i < PER_THREAD + LIVE; i++) {
 		size_t slot = i % LIVE;
@@ -328,7 +327,7 @@ Test(registry, concurrent_mmap_and_munmap_lose_no_entry)
 
 	dummy_area_init(&dummy);
 	for (int t = 0; t < THREADS; t++) {
-		workers[t] = (struct worker){ .dummy = &dummy };
+		workers[t] = (struct worker){.dummy = &dummy};
 		cr_assert_eq(pthread_create(&threads[t], NULL, registry_worker,
 					    &workers[t]),
 			     0);

@@ -189,12 +189,10 @@ static void round_trip(void *ptr, size_t size)
 	for (size_t i = 0; i < size; i++)
 		in[i] = (unsigned char)(i * 7 + 3);
 	memset(out, 0, size);
-	cr_assert_eq(cudaMemcpy(ptr, in, size, cudaMemcpyDefault),
-		     cudaSuccess);
+	cr_assert_eq(cudaMemcpy(ptr, in, size, cudaMemcpyDefault), cudaSuccess);
 	cr_assert_eq(cudaMemcpy(out, ptr, size, cudaMemcpyDefault),
 		     cudaSuccess);
-	cr_assert_eq(memcmp(in, out, size), 0, "round trip of %zu bytes",
-		     size);
+	cr_assert_eq(memcmp(in, out, size), 0, "round trip of %zu bytes", size);
 	free(in);
 	free(out);
 }
@@ -202,7 +200,7 @@ static void round_trip(void *ptr, size_t size)
 static void round_trip_flags(int flags, size_t size)
 {
 	struct aml_area *area = NULL;
-	struct aml_area_cuda_mmap_options opts = { .device = 0, .ptr = NULL };
+	struct aml_area_cuda_mmap_options opts = {.device = 0, .ptr = NULL};
 	int mapped_user = (flags & AML_AREA_CUDA_FLAG_ALLOC_MAPPED) &&
 			  !(flags & (AML_AREA_CUDA_FLAG_ALLOC_HOST |
 				     AML_AREA_CUDA_FLAG_ALLOC_UNIFIED));
@@ -213,8 +211,7 @@ static void round_trip_flags(int flags, size_t size)
 		opts.ptr = malloc(size);
 		cr_assert_not_null(opts.ptr);
 	}
-	ptr = aml_area_mmap(area, size,
-			    (struct aml_area_mmap_options *)&opts);
+	ptr = aml_area_mmap(area, size, (struct aml_area_mmap_options *)&opts);
 	cr_assert_not_null(ptr, "flags %#x, %zu bytes: %s", flags, size,
 			   aml_strerror(aml_errno));
 	if (mapped_user)
@@ -225,10 +222,9 @@ static void round_trip_flags(int flags, size_t size)
 	aml_area_cuda_destroy(&area);
 }
 
-Test(cuda_area, every_flag_combination_round_trips_1B_to_1GiB,
-     .timeout = 600)
+Test(cuda_area, every_flag_combination_round_trips_1B_to_1GiB, .timeout = 600)
 {
-	static const size_t sizes[] = { 1, 4096 + 1, 1 << 20, 1 << 30 };
+	static const size_t sizes[] = {1, 4096 + 1, 1 << 20, 1 << 30};
 
 	skip_without_device();
 	for (int flags = 0; flags < 16; flags++)
@@ -238,7 +234,7 @@ Test(cuda_area, every_flag_combination_round_trips_1B_to_1GiB,
 
 Test(cuda_area, mmap_restores_the_callers_device)
 {
-	struct aml_area_cuda_mmap_options opts = { .device = 0 };
+	struct aml_area_cuda_mmap_options opts = {.device = 0};
 	int before, after;
 	void *ptr;
 
@@ -255,7 +251,7 @@ Test(cuda_area, mmap_restores_the_callers_device)
 
 Test(cuda_area, device_zero_is_selectable_through_options)
 {
-	struct aml_area_cuda_mmap_options opts = { .device = 0 };
+	struct aml_area_cuda_mmap_options opts = {.device = 0};
 	struct cudaPointerAttributes attr;
 	void *ptr;
 
@@ -284,7 +280,7 @@ Test(cuda_area, mapped_without_host_pointer_is_einval)
 
 Test(cuda_area, invalid_device_in_options_is_einval)
 {
-	struct aml_area_cuda_mmap_options opts = { .device = 9999 };
+	struct aml_area_cuda_mmap_options opts = {.device = 9999};
 
 	skip_without_device();
 	aml_errno = AML_SUCCESS;

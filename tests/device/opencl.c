@@ -34,8 +34,7 @@ static void opencl_setup(void)
 		cr_skip_test("no OpenCL device on the first platform");
 	context = clCreateContext(NULL, 1, &device, NULL, NULL, &err);
 	cr_assert_eq(err, CL_SUCCESS);
-	queue = clCreateCommandQueueWithProperties(context, device, NULL,
-						   &err);
+	queue = clCreateCommandQueueWithProperties(context, device, NULL, &err);
 	cr_assert_eq(err, CL_SUCCESS);
 }
 
@@ -74,8 +73,8 @@ Test(opencl_area, copy_host_ptr_buffer_reads_back_the_host_data)
 	memset(in, 0, SIZE); /* the buffer holds its own copy */
 	free(in);
 	in = pattern(SIZE);
-	cr_assert_eq(clEnqueueReadBuffer(queue, buf, CL_TRUE, 0, SIZE, out,
-					 0, NULL, NULL),
+	cr_assert_eq(clEnqueueReadBuffer(queue, buf, CL_TRUE, 0, SIZE, out, 0,
+					 NULL, NULL),
 		     CL_SUCCESS);
 	cr_assert_eq(memcmp(in, out, SIZE), 0);
 	cr_assert_eq(aml_area_munmap(area, buf, SIZE), 0);
@@ -91,16 +90,16 @@ Test(opencl_area, alloc_host_ptr_buffer_round_trips)
 	struct aml_area *area = NULL;
 	cl_mem buf;
 
-	cr_assert_eq(aml_area_opencl_create(&area, context,
-					    CL_MEM_ALLOC_HOST_PTR),
-		     0);
+	cr_assert_eq(
+		aml_area_opencl_create(&area, context, CL_MEM_ALLOC_HOST_PTR),
+		0);
 	buf = aml_area_mmap(area, SIZE, NULL);
 	cr_assert_not_null(buf, "%s", aml_strerror(aml_errno));
 	cr_assert_eq(clEnqueueWriteBuffer(queue, buf, CL_TRUE, 0, SIZE, in, 0,
 					  NULL, NULL),
 		     CL_SUCCESS);
-	cr_assert_eq(clEnqueueReadBuffer(queue, buf, CL_TRUE, 0, SIZE, out,
-					 0, NULL, NULL),
+	cr_assert_eq(clEnqueueReadBuffer(queue, buf, CL_TRUE, 0, SIZE, out, 0,
+					 NULL, NULL),
 		     CL_SUCCESS);
 	cr_assert_eq(memcmp(in, out, SIZE), 0);
 	cr_assert_eq(aml_area_munmap(area, buf, SIZE), 0);
@@ -144,19 +143,17 @@ Test(opencl_area, svm_area_maps_writes_and_frees)
 		     0);
 	ptr = aml_area_mmap(area, SIZE, NULL);
 	cr_assert_not_null(ptr, "%s", aml_strerror(aml_errno));
-	cr_assert_eq(clEnqueueSVMMap(queue, CL_TRUE, CL_MAP_WRITE, ptr, SIZE,
-				     0, NULL, NULL),
+	cr_assert_eq(clEnqueueSVMMap(queue, CL_TRUE, CL_MAP_WRITE, ptr, SIZE, 0,
+				     NULL, NULL),
 		     CL_SUCCESS);
 	memset(ptr, 0x5a, SIZE);
 	memcpy(ptr, in, SIZE);
-	cr_assert_eq(clEnqueueSVMUnmap(queue, ptr, 0, NULL, NULL),
-		     CL_SUCCESS);
-	cr_assert_eq(clEnqueueSVMMap(queue, CL_TRUE, CL_MAP_READ, ptr, SIZE,
-				     0, NULL, NULL),
+	cr_assert_eq(clEnqueueSVMUnmap(queue, ptr, 0, NULL, NULL), CL_SUCCESS);
+	cr_assert_eq(clEnqueueSVMMap(queue, CL_TRUE, CL_MAP_READ, ptr, SIZE, 0,
+				     NULL, NULL),
 		     CL_SUCCESS);
 	cr_assert_eq(memcmp(ptr, in, SIZE), 0);
-	cr_assert_eq(clEnqueueSVMUnmap(queue, ptr, 0, NULL, NULL),
-		     CL_SUCCESS);
+	cr_assert_eq(clEnqueueSVMUnmap(queue, ptr, 0, NULL, NULL), CL_SUCCESS);
 	cr_assert_eq(clFinish(queue), CL_SUCCESS);
 	cr_assert_eq(aml_area_munmap(area, ptr, SIZE), 0);
 	aml_area_opencl_destroy(&area);
@@ -167,9 +164,9 @@ Test(opencl_area, create_rejects_bad_flags_and_null_context)
 {
 	struct aml_area *area = NULL;
 
-	cr_assert_eq(aml_area_opencl_create(&area, context, (cl_mem_flags)1
-								    << 40),
-		     -AML_EINVAL);
+	cr_assert_eq(
+		aml_area_opencl_create(&area, context, (cl_mem_flags)1 << 40),
+		-AML_EINVAL);
 	cr_assert_eq(aml_area_opencl_create(&area, NULL, 0), -AML_EINVAL);
 	cr_assert_eq(aml_area_opencl_create(NULL, context, 0), -AML_EINVAL);
 	cr_assert_eq(aml_area_opencl_svm_create(&area, NULL, 0, 0),
@@ -184,9 +181,9 @@ Test(opencl_area, host_ptr_flag_without_pointer_is_einval)
 {
 	struct aml_area *area = NULL;
 
-	cr_assert_eq(aml_area_opencl_create(&area, context,
-					    CL_MEM_COPY_HOST_PTR),
-		     0);
+	cr_assert_eq(
+		aml_area_opencl_create(&area, context, CL_MEM_COPY_HOST_PTR),
+		0);
 	aml_errno = AML_SUCCESS;
 	cr_assert_null(aml_area_mmap(area, 64, NULL));
 	cr_assert_eq(aml_errno, AML_EINVAL);

@@ -48,7 +48,8 @@ Test(hwloc_state, init_builds_the_topology_and_its_allowed_nodes)
 	cr_assert_not_null(allowed_nodeset);
 	cr_assert_gt(hwloc_bitmap_weight(allowed_nodeset), 0);
 	cr_assert(hwloc_bitmap_isincluded(
-		allowed_nodeset, hwloc_topology_get_topology_nodeset(aml_topology)));
+		allowed_nodeset,
+		hwloc_topology_get_topology_nodeset(aml_topology)));
 	aml_finalize();
 }
 
@@ -113,8 +114,8 @@ Test(hwloc_before_init, check_binding_is_not_supported)
 {
 	char page[64];
 
-	cr_assert_eq(aml_area_hwloc_check_binding(&aml_area_hwloc_default,
-						  page, sizeof(page)),
+	cr_assert_eq(aml_area_hwloc_check_binding(&aml_area_hwloc_default, page,
+						  sizeof(page)),
 		     -AML_ENOTSUP);
 }
 
@@ -163,13 +164,14 @@ Test(hwloc_create, empty_nodeset_is_invalid, .init = init, .fini = fini)
 	hwloc_bitmap_free(empty);
 }
 
-Test(hwloc_create, node_outside_the_allowed_ones_is_out_of_domain,
-     .init = init, .fini = fini)
+Test(hwloc_create, node_outside_the_allowed_ones_is_out_of_domain, .init = init,
+     .fini = fini)
 {
 	hwloc_bitmap_t nodes = hwloc_bitmap_dup(allowed_nodeset);
 	struct aml_area *area;
 
-	hwloc_bitmap_set(nodes, (unsigned)hwloc_bitmap_last(allowed_nodeset) + 1);
+	hwloc_bitmap_set(nodes,
+			 (unsigned)hwloc_bitmap_last(allowed_nodeset) + 1);
 	cr_assert_eq(aml_area_hwloc_create(&area, nodes, HWLOC_MEMBIND_BIND),
 		     -AML_EDOM);
 	cr_assert_null(area);
@@ -181,9 +183,9 @@ Test(hwloc_create, unknown_policy_is_invalid, .init = init, .fini = fini)
 {
 	struct aml_area *area;
 
-	cr_assert_eq(aml_area_hwloc_create(&area, NULL,
-					   (hwloc_membind_policy_t)42),
-		     -AML_EINVAL);
+	cr_assert_eq(
+		aml_area_hwloc_create(&area, NULL, (hwloc_membind_policy_t)42),
+		-AML_EINVAL);
 	cr_assert_eq(aml_area_hwloc_create(&area, NULL, HWLOC_MEMBIND_MIXED),
 		     -AML_EINVAL);
 }
@@ -197,9 +199,9 @@ Test(hwloc_create, policy_the_system_lacks_is_not_supported, .init = init,
 
 	if (s->membind->nexttouch_membind)
 		cr_skip_test("this system supports next-touch");
-	cr_assert_eq(aml_area_hwloc_create(&area, NULL,
-					   HWLOC_MEMBIND_NEXTTOUCH),
-		     -AML_ENOTSUP);
+	cr_assert_eq(
+		aml_area_hwloc_create(&area, NULL, HWLOC_MEMBIND_NEXTTOUCH),
+		-AML_ENOTSUP);
 }
 
 Test(hwloc_create, stores_a_copy_of_the_nodeset, .init = init, .fini = fini)
@@ -233,13 +235,13 @@ Test(hwloc_create, destroy_is_null_safe)
  * Mapping
  */
 
-Test(hwloc_mmap, static_areas_map_sizes_below_at_and_above_a_page,
-     .init = init, .fini = fini)
+Test(hwloc_mmap, static_areas_map_sizes_below_at_and_above_a_page, .init = init,
+     .fini = fini)
 {
-	static const size_t sizes[] = { 256, 5000, 1 << 20 };
-	struct aml_area *areas[] = { &aml_area_hwloc_default,
-				     &aml_area_hwloc_interleave,
-				     &aml_area_hwloc_firsttouch };
+	static const size_t sizes[] = {256, 5000, 1 << 20};
+	struct aml_area *areas[] = {&aml_area_hwloc_default,
+				    &aml_area_hwloc_interleave,
+				    &aml_area_hwloc_firsttouch};
 	unsigned a, s;
 
 	for (a = 0; a < 3; a++)
@@ -247,13 +249,12 @@ Test(hwloc_mmap, static_areas_map_sizes_below_at_and_above_a_page,
 			map_touch_check_unmap(areas[a], sizes[s]);
 }
 
-Test(hwloc_mmap, created_areas_map_with_every_supported_policy,
-     .init = init, .fini = fini)
+Test(hwloc_mmap, created_areas_map_with_every_supported_policy, .init = init,
+     .fini = fini)
 {
 	static const hwloc_membind_policy_t policies[] = {
 		HWLOC_MEMBIND_DEFAULT, HWLOC_MEMBIND_FIRSTTOUCH,
-		HWLOC_MEMBIND_BIND, HWLOC_MEMBIND_INTERLEAVE
-	};
+		HWLOC_MEMBIND_BIND, HWLOC_MEMBIND_INTERLEAVE};
 	struct aml_area *area;
 	hwloc_obj_t node = NULL;
 	unsigned p;
@@ -270,8 +271,8 @@ Test(hwloc_mmap, created_areas_map_with_every_supported_policy,
 	}
 }
 
-Test(hwloc_mmap, check_binding_rejects_memory_of_another_policy,
-     .init = init, .fini = fini)
+Test(hwloc_mmap, check_binding_rejects_memory_of_another_policy, .init = init,
+     .fini = fini)
 {
 	struct aml_area *bind;
 	size_t size = 1 << 16;
@@ -293,11 +294,10 @@ Test(hwloc_mmap, check_binding_rejects_memory_of_another_policy,
 Test(hwloc_mmap, check_binding_of_nothing_is_invalid, .init = init,
      .fini = fini)
 {
-	cr_assert_eq(aml_area_hwloc_check_binding(NULL, &init, 1),
-		     -AML_EINVAL);
-	cr_assert_eq(aml_area_hwloc_check_binding(&aml_area_hwloc_default,
-						  NULL, 1),
-		     -AML_EINVAL);
+	cr_assert_eq(aml_area_hwloc_check_binding(NULL, &init, 1), -AML_EINVAL);
+	cr_assert_eq(
+		aml_area_hwloc_check_binding(&aml_area_hwloc_default, NULL, 1),
+		-AML_EINVAL);
 }
 
 Test(hwloc_mmap, munmap_reports_failure_with_a_negative_code, .init = init,
@@ -310,13 +310,11 @@ Test(hwloc_mmap, munmap_reports_failure_with_a_negative_code, .init = init,
 	cr_assert_gt(aml_errno, 0);
 }
 
-Test(hwloc_mmap, fprintf_names_the_policy_and_nodes, .init = init,
-     .fini = fini)
+Test(hwloc_mmap, fprintf_names_the_policy_and_nodes, .init = init, .fini = fini)
 {
 	char *text = area_text("x", &aml_area_hwloc_interleave, NULL);
 
-	cr_assert_not_null(strstr(text, "x: policy: interleave\n"), "%s",
-			   text);
+	cr_assert_not_null(strstr(text, "x: policy: interleave\n"), "%s", text);
 	cr_assert_not_null(strstr(text, "x: nodeset: allowed\n"), "%s", text);
 	free(text);
 }
@@ -336,7 +334,7 @@ Test(hwloc_hops, matrix_is_square_zero_on_the_diagonal_and_symmetric,
 		     0);
 	n = hops->nbobjs;
 	cr_assert_eq(n, (unsigned)hwloc_get_nbobjs_by_type(aml_topology,
-							    HWLOC_OBJ_CORE));
+							   HWLOC_OBJ_CORE));
 	cr_assert_eq(hops->kind, HWLOC_DISTANCES_KIND_FROM_USER |
 					 HWLOC_DISTANCES_KIND_MEANS_LATENCY);
 	for (i = 0; i < n; i++) {
@@ -354,9 +352,9 @@ Test(hwloc_hops, mixed_types_are_marked_heterogeneous, .init = init,
 {
 	struct hwloc_distances_s *hops;
 	unsigned cores = (unsigned)hwloc_get_nbobjs_by_type(aml_topology,
-							     HWLOC_OBJ_CORE);
-	unsigned nodes = (unsigned)hwloc_get_nbobjs_by_type(
-		aml_topology, HWLOC_OBJ_NUMANODE);
+							    HWLOC_OBJ_CORE);
+	unsigned nodes = (unsigned)hwloc_get_nbobjs_by_type(aml_topology,
+							    HWLOC_OBJ_NUMANODE);
 
 	cr_assert_eq(aml_hwloc_distance_hop_matrix(HWLOC_OBJ_CORE,
 						   HWLOC_OBJ_NUMANODE, &hops),

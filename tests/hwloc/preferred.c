@@ -23,18 +23,12 @@
 
 /* A line of nodes: 0 - 1 - 2 - 3. */
 static const unsigned latency[NODES * NODES] = {
-	10, 20, 30, 40,
-	20, 10, 20, 30,
-	30, 20, 10, 20,
-	40, 30, 20, 10,
+	10, 20, 30, 40, 20, 10, 20, 30, 30, 20, 10, 20, 40, 30, 20, 10,
 };
 
 /* Bandwidth that disagrees with the latency: node 3 is best for all. */
 static const unsigned bandwidth[NODES * NODES] = {
-	50, 10, 20, 90,
-	10, 50, 20, 90,
-	20, 20, 50, 90,
-	90, 90, 90, 50,
+	50, 10, 20, 90, 10, 50, 20, 90, 20, 20, 50, 90, 90, 90, 90, 50,
 };
 
 static char *xml_path;
@@ -60,9 +54,9 @@ static void unload_xml(void)
 static void with_latency(void)
 {
 	const struct test_matrix m[] = {
-		{ HWLOC_DISTANCES_KIND_FROM_USER |
-			  HWLOC_DISTANCES_KIND_MEANS_LATENCY,
-		  latency },
+		{HWLOC_DISTANCES_KIND_FROM_USER |
+			 HWLOC_DISTANCES_KIND_MEANS_LATENCY,
+		 latency},
 	};
 
 	load_xml(m, 1);
@@ -71,12 +65,12 @@ static void with_latency(void)
 static void with_latency_and_bandwidth(void)
 {
 	const struct test_matrix m[] = {
-		{ HWLOC_DISTANCES_KIND_FROM_USER |
-			  HWLOC_DISTANCES_KIND_MEANS_LATENCY,
-		  latency },
-		{ HWLOC_DISTANCES_KIND_FROM_USER |
-			  HWLOC_DISTANCES_KIND_MEANS_BANDWIDTH,
-		  bandwidth },
+		{HWLOC_DISTANCES_KIND_FROM_USER |
+			 HWLOC_DISTANCES_KIND_MEANS_LATENCY,
+		 latency},
+		{HWLOC_DISTANCES_KIND_FROM_USER |
+			 HWLOC_DISTANCES_KIND_MEANS_BANDWIDTH,
+		 bandwidth},
 	};
 
 	load_xml(m, 2);
@@ -95,9 +89,10 @@ static void preferred_order(hwloc_obj_t initiator, unsigned long kind,
 	struct aml_area *area;
 	unsigned k;
 
-	cr_assert_eq(aml_area_hwloc_preferred_create(
-			     &area, initiator, (enum hwloc_distances_kind_e)kind),
-		     AML_SUCCESS);
+	cr_assert_eq(
+		aml_area_hwloc_preferred_create(
+			&area, initiator, (enum hwloc_distances_kind_e)kind),
+		AML_SUCCESS);
 	data = (struct aml_area_hwloc_preferred_data *)area->data;
 	cr_assert_eq(data->num_nodes, NODES);
 	for (k = 0; k < NODES; k++)
@@ -149,15 +144,15 @@ Test(hwloc_preferred_xml, equal_distances_keep_the_logical_order,
      .init = with_latency, .fini = unload_xml)
 {
 	/* From node 1, nodes 0 and 2 are both at 20. */
-	static const unsigned expected[NODES] = { 1, 0, 2, 3 };
+	static const unsigned expected[NODES] = {1, 0, 2, 3};
 
 	expect_order(obj(HWLOC_OBJ_CORE, 1), 0, expected);
 }
 
-Test(hwloc_preferred_xml, a_numa_node_orders_from_itself,
-     .init = with_latency, .fini = unload_xml)
+Test(hwloc_preferred_xml, a_numa_node_orders_from_itself, .init = with_latency,
+     .fini = unload_xml)
 {
-	static const unsigned expected[NODES] = { 3, 2, 1, 0 };
+	static const unsigned expected[NODES] = {3, 2, 1, 0};
 
 	expect_order(obj(HWLOC_OBJ_NUMANODE, 3), 0, expected);
 }
@@ -166,7 +161,7 @@ Test(hwloc_preferred_xml, a_package_orders_by_the_mean_of_its_nodes,
      .init = with_latency, .fini = unload_xml)
 {
 	/* Package 1 holds nodes 2 and 3: means 35, 25, 15, 15. */
-	static const unsigned expected[NODES] = { 2, 3, 1, 0 };
+	static const unsigned expected[NODES] = {2, 3, 1, 0};
 
 	expect_order(obj(HWLOC_OBJ_PACKAGE, 1), 0, expected);
 }
@@ -221,7 +216,10 @@ Test(hwloc_preferred_xml, without_distances_the_order_follows_hop_counts,
 {
 	/* Own node, the other node of the package, then the far package. */
 	static const unsigned expected[NODES][NODES] = {
-		{ 0, 1, 2, 3 }, { 1, 0, 2, 3 }, { 2, 3, 0, 1 }, { 3, 2, 0, 1 },
+		{0, 1, 2, 3},
+		{1, 0, 2, 3},
+		{2, 3, 0, 1},
+		{3, 2, 0, 1},
 	};
 	unsigned core;
 
@@ -234,7 +232,7 @@ Test(hwloc_preferred_xml, without_distances_the_order_follows_hop_counts,
 Test(hwloc_preferred_xml, a_kind_no_matrix_has_falls_back_to_hop_counts,
      .init = with_latency, .fini = unload_xml)
 {
-	static const unsigned expected[NODES] = { 3, 2, 0, 1 };
+	static const unsigned expected[NODES] = {3, 2, 0, 1};
 
 	expect_order(obj(HWLOC_OBJ_CORE, 3),
 		     HWLOC_DISTANCES_KIND_FROM_OS |
@@ -309,7 +307,7 @@ Test(hwloc_preferred_mmap, maps_on_the_nearest_node, .init = init_live,
      .fini = unload_xml)
 {
 	hwloc_obj_t first;
-	size_t size = 1 << 20, counts[AML_BITMAP_MAX] = { 0 }, absent = 0;
+	size_t size = 1 << 20, counts[AML_BITMAP_MAX] = {0}, absent = 0;
 	struct aml_area *area;
 	char *ptr;
 
@@ -353,8 +351,8 @@ Test(hwloc_preferred_mmap, fprintf_lists_the_nodes_nearest_first,
 	struct aml_area *area;
 	char *text;
 
-	cr_assert_eq(aml_area_hwloc_preferred_create(
-			     &area, obj(HWLOC_OBJ_CORE, 2), 0),
+	cr_assert_eq(aml_area_hwloc_preferred_create(&area,
+						     obj(HWLOC_OBJ_CORE, 2), 0),
 		     AML_SUCCESS);
 	text = area_text("p", area, NULL);
 	cr_assert_not_null(strstr(text, "p: nodes (nearest first): 2 1 3 0\n"),

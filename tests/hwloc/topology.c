@@ -12,7 +12,8 @@
 
 static void add_matrix(hwloc_topology_t t, const struct test_matrix *m)
 {
-	unsigned i, n = (unsigned)hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_NUMANODE);
+	unsigned i,
+		n = (unsigned)hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_NUMANODE);
 	hwloc_obj_t objs[64];
 	hwloc_uint64_t values[64 * 64];
 	hwloc_distances_add_handle_t h;
@@ -70,9 +71,9 @@ void test_order_from_row(const unsigned *row, unsigned n, int largest_first,
 	/* Insertion sort: stable, so ties stay in index order. */
 	for (i = 1; i < n; i++) {
 		for (j = i; j > 0; j--) {
-			before = largest_first ?
-					 row[order[j]] > row[order[j - 1]] :
-					 row[order[j]] < row[order[j - 1]];
+			before = largest_first
+					 ? row[order[j]] > row[order[j - 1]]
+					 : row[order[j]] < row[order[j - 1]];
 			if (!before)
 				break;
 			tmp = order[j];

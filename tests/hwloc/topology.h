@@ -7,8 +7,8 @@
 
 /* A distance matrix to attach to a synthetic topology. */
 struct test_matrix {
-	unsigned long kind;      /* HWLOC_DISTANCES_KIND_* */
-	const unsigned *values;  /* nodes x nodes, row-major */
+	unsigned long kind;	/* HWLOC_DISTANCES_KIND_* */
+	const unsigned *values; /* nodes x nodes, row-major */
 };
 
 /*

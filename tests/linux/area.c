@@ -73,9 +73,9 @@ static const char *describe_after_pointer(const struct aml_area *area)
 
 Test(linux_area, create_rejects_a_null_area_pointer)
 {
-	cr_assert_eq(aml_area_linux_create(NULL, NULL,
-					   AML_AREA_LINUX_POLICY_BIND),
-		     -AML_EINVAL);
+	cr_assert_eq(
+		aml_area_linux_create(NULL, NULL, AML_AREA_LINUX_POLICY_BIND),
+		-AML_EINVAL);
 }
 
 Test(linux_area, create_rejects_an_unknown_policy_and_leaves_area_null)
@@ -94,9 +94,9 @@ Test(linux_area, create_rejects_a_full_nodemask_with_edom_and_area_null)
 	struct aml_bitmap full;
 
 	aml_bitmap_fill(&full);
-	cr_assert_eq(aml_area_linux_create(&area, &full,
-					   AML_AREA_LINUX_POLICY_BIND),
-		     -AML_EDOM);
+	cr_assert_eq(
+		aml_area_linux_create(&area, &full, AML_AREA_LINUX_POLICY_BIND),
+		-AML_EDOM);
 	cr_assert_null(area);
 }
 
@@ -128,8 +128,12 @@ Test(linux_area, create_flags_rejects_a_null_area_pointer)
 
 Test(linux_area, create_flags_rejects_mmap_flags_other_than_private_shared)
 {
-	const int bad[] = { 0, MAP_PRIVATE, MAP_SHARED, MAP_ANONYMOUS,
-			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1 };
+	const int bad[] = {0,
+			   MAP_PRIVATE,
+			   MAP_SHARED,
+			   MAP_ANONYMOUS,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE,
+			   -1};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
 		struct aml_area *area = (struct aml_area *)&area;
@@ -144,7 +148,7 @@ Test(linux_area, create_flags_rejects_mmap_flags_other_than_private_shared)
 
 Test(linux_area, create_flags_rejects_unknown_binding_flags)
 {
-	const int bad[] = { 4, 5, -1, 42 };
+	const int bad[] = {4, 5, -1, 42};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
 		struct aml_area *area = (struct aml_area *)&area;
@@ -183,7 +187,7 @@ Test(linux_area, destroy_accepts_null)
 
 Test(linux_area, static_area_maps_every_size_without_touching_aml_errno)
 {
-	const size_t sizes[] = { 1, 32, 4096, MiB };
+	const size_t sizes[] = {1, 32, 4096, MiB};
 
 	cr_assert_not_null(aml_area_linux.ops->mmap);
 	cr_assert_not_null(aml_area_linux.ops->munmap);
@@ -207,8 +211,8 @@ Test(linux_area, static_area_memory_has_the_kernel_default_policy)
 	cr_assert_not_null(p);
 	memset(p, 1, MiB);
 	cr_assert_eq(policy_mode_at(p), MPOL_DEFAULT);
-	cr_assert_eq(aml_area_linux_check_binding(
-			     linux_data(&aml_area_linux), p, MiB),
+	cr_assert_eq(aml_area_linux_check_binding(linux_data(&aml_area_linux),
+						  p, MiB),
 		     1);
 	cr_assert_eq(aml_area_munmap(&aml_area_linux, p, MiB), AML_SUCCESS);
 }
@@ -241,14 +245,16 @@ Test(linux_area, bound_area_describes_its_mask_size_words_and_policy)
 	char line[128];
 	unsigned long size;
 
-	cr_assert_eq(aml_area_linux_create(&area, &mask,
-					   AML_AREA_LINUX_POLICY_BIND),
-		     0);
+	cr_assert_eq(
+		aml_area_linux_create(&area, &mask, AML_AREA_LINUX_POLICY_BIND),
+		0);
 	size = linux_data(area)->nodeset->size;
 	text = describe(area, "p");
 
-	snprintf(line, sizeof(line), "p: bitmask: size: %lu\np: bitmask: maskp: "
-		 "       1", size);
+	snprintf(line, sizeof(line),
+		 "p: bitmask: size: %lu\np: bitmask: maskp: "
+		 "       1",
+		 size);
 	cr_assert_not_null(strstr(text, line), "%s", text);
 	cr_assert_not_null(strstr(text, "\np: policy: bind\n"), "%s", text);
 	/* One %8lx per 64-bit word of the mask, then a newline. */
@@ -300,10 +306,9 @@ Test(linux_area, create_flags_private_default_is_like_the_static_area)
 	struct aml_area *area;
 	char *p;
 
-	cr_assert_eq(aml_area_linux_create(&area,
-					   AML_AREA_LINUX_MMAP_FLAG_PRIVATE,
-					   NULL,
-					   AML_AREA_LINUX_BINDING_FLAG_DEFAULT),
+	cr_assert_eq(aml_area_linux_create(
+			     &area, AML_AREA_LINUX_MMAP_FLAG_PRIVATE, NULL,
+			     AML_AREA_LINUX_BINDING_FLAG_DEFAULT),
 		     0);
 	cr_assert_eq(area->ops, aml_area_linux.ops);
 	cr_assert_null(linux_data(area)->nodeset);
@@ -332,13 +337,13 @@ Test(linux_area, create_flags_translates_mpol_binding_flags_to_policies)
 		int flag;
 		enum aml_area_linux_policy policy;
 	} cases[] = {
-		{ AML_AREA_LINUX_BINDING_FLAG_DEFAULT,
-		  AML_AREA_LINUX_POLICY_DEFAULT },
-		{ AML_AREA_LINUX_BINDING_FLAG_BIND, AML_AREA_LINUX_POLICY_BIND },
-		{ AML_AREA_LINUX_BINDING_FLAG_PREFERRED,
-		  AML_AREA_LINUX_POLICY_PREFERRED },
-		{ AML_AREA_LINUX_BINDING_FLAG_INTERLEAVE,
-		  AML_AREA_LINUX_POLICY_INTERLEAVE },
+		{AML_AREA_LINUX_BINDING_FLAG_DEFAULT,
+		 AML_AREA_LINUX_POLICY_DEFAULT},
+		{AML_AREA_LINUX_BINDING_FLAG_BIND, AML_AREA_LINUX_POLICY_BIND},
+		{AML_AREA_LINUX_BINDING_FLAG_PREFERRED,
+		 AML_AREA_LINUX_POLICY_PREFERRED},
+		{AML_AREA_LINUX_BINDING_FLAG_INTERLEAVE,
+		 AML_AREA_LINUX_POLICY_INTERLEAVE},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
@@ -360,11 +365,10 @@ Test(linux_area, create_flags_bind_maps_memory_with_mpol_bind)
 	struct aml_bitmap mask = node_mask(0);
 	char *p;
 
-	cr_assert_eq(aml_area_linux_create(&area,
-					   AML_AREA_LINUX_MMAP_FLAG_PRIVATE,
-					   &mask,
-					   AML_AREA_LINUX_BINDING_FLAG_BIND),
-		     0);
+	cr_assert_eq(
+		aml_area_linux_create(&area, AML_AREA_LINUX_MMAP_FLAG_PRIVATE,
+				      &mask, AML_AREA_LINUX_BINDING_FLAG_BIND),
+		0);
 	p = aml_area_mmap(area, 4 * PAGE);
 	cr_assert_not_null(p);
 	cr_assert_eq(policy_mode_at(p), MPOL_BIND);
@@ -378,15 +382,14 @@ Test(linux_area, create_policy_bind_maps_memory_with_mpol_bind)
 	struct aml_bitmap mask = node_mask(0);
 	char *p;
 
-	cr_assert_eq(aml_area_linux_create(&area, &mask,
-					   AML_AREA_LINUX_POLICY_BIND),
-		     0);
+	cr_assert_eq(
+		aml_area_linux_create(&area, &mask, AML_AREA_LINUX_POLICY_BIND),
+		0);
 	p = aml_area_mmap(area, 4 * PAGE);
 	cr_assert_not_null(p);
 	cr_assert_eq(policy_mode_at(p), MPOL_BIND);
-	cr_assert_eq(aml_area_linux_check_binding(linux_data(area), p,
-						  4 * PAGE),
-		     1);
+	cr_assert_eq(
+		aml_area_linux_check_binding(linux_data(area), p, 4 * PAGE), 1);
 	cr_assert_eq(aml_area_munmap(p, 4 * PAGE), AML_SUCCESS);
 	aml_area_linux_destroy(&area);
 }
@@ -399,9 +402,9 @@ Test(linux_area, check_binding_is_0_when_the_policy_differs)
 	struct aml_area *bind, *interleave;
 	char *p, *q;
 
-	cr_assert_eq(aml_area_linux_create(&bind, &mask,
-					   AML_AREA_LINUX_POLICY_BIND),
-		     0);
+	cr_assert_eq(
+		aml_area_linux_create(&bind, &mask, AML_AREA_LINUX_POLICY_BIND),
+		0);
 	cr_assert_eq(aml_area_linux_create(&interleave, &mask,
 					   AML_AREA_LINUX_POLICY_INTERLEAVE),
 		     0);
@@ -412,11 +415,11 @@ Test(linux_area, check_binding_is_0_when_the_policy_differs)
 
 	cr_assert_eq(aml_area_linux_check_binding(linux_data(bind), p, PAGE),
 		     1);
-	cr_assert_eq(aml_area_linux_check_binding(linux_data(interleave), p,
-						  PAGE),
-		     0);
-	cr_assert_eq(aml_area_linux_check_binding(
-			     linux_data(&aml_area_linux), p, PAGE),
+	cr_assert_eq(
+		aml_area_linux_check_binding(linux_data(interleave), p, PAGE),
+		0);
+	cr_assert_eq(aml_area_linux_check_binding(linux_data(&aml_area_linux),
+						  p, PAGE),
 		     0);
 	cr_assert_eq(aml_area_linux_check_binding(linux_data(bind), q, PAGE),
 		     0);
@@ -433,19 +436,17 @@ Test(linux_area, check_binding_checks_the_whole_range)
 	struct aml_area *bind;
 	char *p;
 
-	cr_assert_eq(aml_area_linux_create(&bind, &mask,
-					   AML_AREA_LINUX_POLICY_BIND),
-		     0);
+	cr_assert_eq(
+		aml_area_linux_create(&bind, &mask, AML_AREA_LINUX_POLICY_BIND),
+		0);
 	p = aml_area_mmap(bind, 8 * PAGE);
 	cr_assert_not_null(p);
 	/* Reset the policy of one page in the middle. */
 	cr_assert_eq(mbind(p + 5 * PAGE, PAGE, MPOL_DEFAULT, NULL, 0, 0), 0);
-	cr_assert_eq(aml_area_linux_check_binding(linux_data(bind), p,
-						  4 * PAGE),
-		     1);
-	cr_assert_eq(aml_area_linux_check_binding(linux_data(bind), p,
-						  8 * PAGE),
-		     0);
+	cr_assert_eq(
+		aml_area_linux_check_binding(linux_data(bind), p, 4 * PAGE), 1);
+	cr_assert_eq(
+		aml_area_linux_check_binding(linux_data(bind), p, 8 * PAGE), 0);
 	cr_assert_eq(aml_area_munmap(p, 8 * PAGE), 0);
 	aml_area_linux_destroy(&bind);
 }
@@ -484,10 +485,9 @@ Test(linux_area, shared_area_page_is_seen_by_a_forked_child)
 	struct aml_area *area;
 	int *p;
 
-	cr_assert_eq(aml_area_linux_create(&area,
-					   AML_AREA_LINUX_MMAP_FLAG_SHARED,
-					   NULL,
-					   AML_AREA_LINUX_BINDING_FLAG_DEFAULT),
+	cr_assert_eq(aml_area_linux_create(
+			     &area, AML_AREA_LINUX_MMAP_FLAG_SHARED, NULL,
+			     AML_AREA_LINUX_BINDING_FLAG_DEFAULT),
 		     0);
 	p = aml_area_mmap(area, PAGE);
 	cr_assert_not_null(p);
@@ -502,10 +502,9 @@ Test(linux_area, private_area_page_is_not_changed_by_a_forked_child)
 	struct aml_area *area;
 	int *p;
 
-	cr_assert_eq(aml_area_linux_create(&area,
-					   AML_AREA_LINUX_MMAP_FLAG_PRIVATE,
-					   NULL,
-					   AML_AREA_LINUX_BINDING_FLAG_DEFAULT),
+	cr_assert_eq(aml_area_linux_create(
+			     &area, AML_AREA_LINUX_MMAP_FLAG_PRIVATE, NULL,
+			     AML_AREA_LINUX_BINDING_FLAG_DEFAULT),
 		     0);
 	p = aml_area_mmap(area, PAGE);
 	cr_assert_not_null(p);
@@ -543,8 +542,8 @@ static void assert_maps_the_file(struct aml_area *area)
 		.fd = fd,
 		.offset = 0,
 	};
-	unsigned char *p =
-		aml_area_mmap(area, size, (struct aml_area_mmap_options *)&opts);
+	unsigned char *p = aml_area_mmap(area, size,
+					 (struct aml_area_mmap_options *)&opts);
 
 	cr_assert_not_null(p, "aml_errno %d", aml_errno);
 	for (size_t i = 0; i < size; i++)
@@ -570,9 +569,9 @@ Test(linux_area, options_map_a_file_through_a_bound_area)
 	struct aml_area *area;
 	struct aml_bitmap mask = node_mask(0);
 
-	cr_assert_eq(aml_area_linux_create(&area, &mask,
-					   AML_AREA_LINUX_POLICY_BIND),
-		     0);
+	cr_assert_eq(
+		aml_area_linux_create(&area, &mask, AML_AREA_LINUX_POLICY_BIND),
+		0);
 	assert_maps_the_file(area);
 	aml_area_linux_destroy(&area);
 }
@@ -671,8 +670,8 @@ Test(linux_area, mbind_failure_unmaps_and_gives_null_with_errno)
 	numa_bitmask_setbit(nodes, nodes->size - 1);
 	errno = 0;
 	aml_errno = AML_SUCCESS;
-	cr_assert_null(aml_area_linux_mmap_mbind(
-		(struct aml_area_data *)&data, PAGE, NULL));
+	cr_assert_null(aml_area_linux_mmap_mbind((struct aml_area_data *)&data,
+						 PAGE, NULL));
 	cr_assert_eq(aml_errno, AML_FAILURE);
 	cr_assert_eq(errno, EINVAL);
 	numa_bitmask_free(nodes);
@@ -685,12 +684,12 @@ Test(linux_area, pages_per_node_counts_exactly_the_touched_pages)
 	const size_t npages = 600; /* more than one move_pages batch */
 	struct aml_bitmap mask = node_mask(0);
 	struct aml_area *area;
-	size_t counts[4] = { 0 }, absent = 0, touched = 0;
+	size_t counts[4] = {0}, absent = 0, touched = 0;
 	char *p;
 
-	cr_assert_eq(aml_area_linux_create(&area, &mask,
-					   AML_AREA_LINUX_POLICY_BIND),
-		     0);
+	cr_assert_eq(
+		aml_area_linux_create(&area, &mask, AML_AREA_LINUX_POLICY_BIND),
+		0);
 	p = aml_area_mmap(area, npages * PAGE);
 	cr_assert_not_null(p);
 	cr_assert_eq(madvise(p, npages * PAGE, MADV_NOHUGEPAGE), 0);
@@ -711,12 +710,12 @@ Test(linux_area, pages_per_node_adds_to_counts_and_covers_partial_pages)
 {
 	struct aml_bitmap mask = node_mask(0);
 	struct aml_area *area;
-	size_t counts[1] = { 10 }, absent = 0;
+	size_t counts[1] = {10}, absent = 0;
 	char *p;
 
-	cr_assert_eq(aml_area_linux_create(&area, &mask,
-					   AML_AREA_LINUX_POLICY_BIND),
-		     0);
+	cr_assert_eq(
+		aml_area_linux_create(&area, &mask, AML_AREA_LINUX_POLICY_BIND),
+		0);
 	p = aml_area_mmap(area, 4 * PAGE);
 	cr_assert_not_null(p);
 	cr_assert_eq(madvise(p, 4 * PAGE, MADV_NOHUGEPAGE), 0);
@@ -777,9 +776,9 @@ Test(linux_area, destroy_forgets_the_areas_live_pointers)
 	struct aml_area *area;
 	char *p;
 
-	cr_assert_eq(aml_area_linux_create(&area, NULL,
-					   AML_AREA_LINUX_POLICY_BIND),
-		     0);
+	cr_assert_eq(
+		aml_area_linux_create(&area, NULL, AML_AREA_LINUX_POLICY_BIND),
+		0);
 	p = aml_area_mmap(area, PAGE);
 	cr_assert_not_null(p);
 	aml_area_linux_destroy(&area);

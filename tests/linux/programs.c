@@ -3,10 +3,9 @@
  * User programs build unchanged against this tree and run: the two examples
  * of the original AML documentation (seed/, compiled verbatim as C99 and as
  * C++11, with a harness supplying what they leave to the reader), and
- * upstream AML's area tests and custom-area tutorial (upstream/).
+ * upstream-style programs of this project (programs/).
  */
 #include <criterion/criterion.h>
-#include <numa.h>
 #include <stdio.h>
 
 #include "compile.h"
@@ -47,36 +46,27 @@ Test(seed_examples, example_2_legacy_create_compiles_as_cxx11_and_runs)
 }
 
 /*
- * Upstream's programs, built with upstream's CI flags. Its tutorials read
- * CI and crash when it is unset.
+ * Upstream-style programs (programs/), built with upstream AML's CI flags:
+ * a user-defined interleave area, the generic area calls and created Linux
+ * areas of every policy.
  */
-static void upstream_build_and_run(const char *file)
+static void upstream_style_build_and_run(const char *file)
 {
-	assert_program_builds_and_runs(file, LANG_C99_UPSTREAM_CI, "",
-				       "CI=false");
+	assert_program_builds_and_runs(file, LANG_C99_UPSTREAM_CI, "", "");
 }
 
-Test(upstream_programs, test_area_compiles_and_passes)
+Test(upstream_style_programs, custom_interleave_area_places_each_chunk)
 {
-	upstream_build_and_run("tests/linux/upstream/test_area.c");
+	upstream_style_build_and_run("tests/linux/programs/interleave_area.c");
 }
 
-Test(upstream_programs, test_linux_compiles_and_passes)
+Test(upstream_style_programs, area_calls_on_the_linux_area)
 {
-	upstream_build_and_run("tests/linux/upstream/test_linux.c");
+	upstream_style_build_and_run("tests/linux/programs/area_checks.c");
 }
 
-/*
- * Upstream's checker is_interleaved() takes the highest node seen for the
- * node count, so it rejects a real round-robin over 3 or more nodes (the
- * tutorial's area uses nodes 0..numa_max_node()-1): it passes only where
- * numa_max_node() <= 1. Upstream CI never ran it (CI=true skips).
- */
-Test(upstream_programs, tutorial_1_custom_interleave_area_compiles_and_passes)
+Test(upstream_style_programs, linux_areas_of_every_policy_map_and_bind)
 {
-	if (numa_max_node() > 1)
-		cr_skip_test("upstream tutorial 1 miscounts nodes with 3 or "
-			     "more NUMA nodes (bug in its is_interleaved)");
-	upstream_build_and_run(
-		"tests/linux/upstream/1_custom_interleave_area.c");
+	upstream_style_build_and_run(
+		"tests/linux/programs/linux_area_checks.c");
 }

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "../../preload/settings.h"
-#include "../common/shell.h"
+#include "run.h"
 
 static char output[65536];
 
@@ -41,7 +41,7 @@ __attribute__((format(printf, 1, 2))) static int run(const char *fmt, ...)
 		 "AML_REPORT AML_LOG AML_STRICT LD_PRELOAD; "
 		 "export AML_RUN_PRELOAD=%s; %s %s 2>&1",
 		 harmless_preload(), test_aml_run_path(), args);
-	return test_shell_capture(cmd, output, sizeof(output));
+	return run_shell(cmd, output, sizeof(output));
 }
 
 /* ------------------------------------------------------------------------
@@ -287,8 +287,6 @@ Test(aml_run, options_stop_at_the_program_name)
 Test(aml_run, the_shim_is_found_next_to_aml_run_in_the_build_tree)
 {
 	char shim[1024], cmd[2048], want[2048];
-	FILE *p;
-	size_t n;
 
 	snprintf(shim, sizeof(shim), "%s/preload/libaml-preload.so",
 		 test_need_env("AML_TEST_BUILD_ROOT"));
@@ -298,11 +296,7 @@ Test(aml_run, the_shim_is_found_next_to_aml_run_in_the_build_tree)
 		 "unset AML_RUN_PRELOAD LD_PRELOAD; %s --dry-run | grep "
 		 "^LD_PRELOAD=",
 		 test_aml_run_path());
-	p = popen(cmd, "r");
-	cr_assert_not_null(p);
-	n = fread(output, 1, sizeof(output) - 1, p);
-	output[n] = '\0';
-	pclose(p);
+	run_shell(cmd, output, sizeof(output));
 	snprintf(want, sizeof(want), "LD_PRELOAD=%s\n", shim);
 	cr_assert_str_eq(output, want);
 }

@@ -4,9 +4,15 @@
  * for the next big request, cut down when much too big, grown in place
  * when too small (programs/big_stash.c).
  */
+#define _GNU_SOURCE
 #include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
-#include "shim-run.h"
+#include "run.h"
 
 struct stash_seen {
 	int reused, grow_same, kept, zero;
@@ -16,7 +22,7 @@ struct stash_seen {
 static struct stash_seen run_big_stash(const char *const *env)
 {
 	char *argv[] = {PROGRAM("big_stash"), NULL};
-	struct run_result r = run_program(argv, 1, env);
+	struct run_result r = run_program(argv, SHIM_PATH, env);
 	struct stash_seen s = {0};
 
 	cr_assert_eq(r.status, 0, "big_stash exited %d: %s", r.status, r.out);
@@ -26,11 +32,11 @@ static struct stash_seen run_big_stash(const char *const *env)
 			    &s.reused, &s.cut_drop_kib, &s.grow_same,
 			    &s.grow_faults, &s.kept, &s.zero),
 		     6, "big_stash said: %s", r.out);
-	free(r.out);
+	run_result_free(&r);
 	return s;
 }
 
-static const char *const bind_all[] = {ENV_POLICY "=bind", NULL};
+static const char *const bind_all[] = {"AML_POLICY=bind", NULL};
 
 Test(big_stash, a_much_bigger_block_is_cut_and_its_tail_pages_go_back)
 {
@@ -57,8 +63,8 @@ Test(big_stash, a_too_small_block_grows_in_place_keeping_its_pages)
 
 Test(big_stash, with_the_stash_off_blocks_are_fresh_and_zeroed)
 {
-	static const char *const env[] = {ENV_POLICY "=bind",
-					  "AML_BIG_CACHE=0", NULL};
+	static const char *const env[] = {"AML_POLICY=bind", "AML_BIG_CACHE=0",
+					  NULL};
 	struct stash_seen s = run_big_stash(env);
 
 	cr_assert_geq(s.grow_faults, 2400, "%ld faults filling 10 MiB",
@@ -72,7 +78,7 @@ Test(big_stash, with_the_stash_off_blocks_are_fresh_and_zeroed)
 Test(big_stash, a_growing_heap_takes_the_pages_of_stashed_blocks)
 {
 	char *argv[] = {PROGRAM("big_stash"), "cool", NULL};
-	struct run_result r = run_program(argv, 1, bind_all);
+	struct run_result r = run_program(argv, SHIM_PATH, bind_all);
 	long before = -1, after = -1;
 	int reused = -1;
 
@@ -81,7 +87,7 @@ Test(big_stash, a_growing_heap_takes_the_pages_of_stashed_blocks)
 	cr_assert_eq(sscanf(r.out, "before=%ld after=%ld reused=%d", &before,
 			    &after, &reused),
 		     3, "big_stash cool said: %s", r.out);
-	free(r.out);
+	run_result_free(&r);
 	cr_assert_geq(before, 4000, "the stashed block was not resident: %ld",
 		      before);
 	cr_assert_lt(after, 64, "%ld of its pages still resident", after);

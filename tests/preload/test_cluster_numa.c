@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "../common/numa-test.h"
-#include "../common/shell.h"
+#include "run.h"
 
 static char output[65536];
 
@@ -34,7 +34,7 @@ __attribute__((format(printf, 1, 2))) static int shell(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(cmd, sizeof(cmd), fmt, ap);
 	va_end(ap);
-	return test_shell_capture(cmd, output, sizeof(output));
+	return run_shell(cmd, output, sizeof(output));
 }
 
 /* programs/mpi_placement.c built with compiler (and flags) as name. Tests

@@ -5,24 +5,29 @@
  * programs/realloc_mapped.c under the shim, with one rule, none, and a
  * size rule that the growth crosses.
  */
+#define _GNU_SOURCE
 #include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
-#include "shim-run.h"
+#include "run.h"
 
 static void expect_ok(const char *mode, const char *const *env)
 {
 	char *argv[] = {PROGRAM("realloc_mapped"), (char *)mode, NULL};
 
-	run_expect_ok(argv, env, "ok");
+	run_expect_ok(SHIM_PATH, argv, env, "ok");
 }
 
-static const char *const bind_all[] = {ENV_POLICY "=bind", NULL};
+static const char *const bind_all[] = {"AML_POLICY=bind", NULL};
 static const char *const no_rule[] = {NULL};
 /* Growth from small to 40 MiB crosses the rule boundary at 1 MiB. */
-static const char *const split[] = {
-	ENV_RULES "=interleave::1M-;bind::-1048575", NULL};
-static const char *const report[] = {ENV_POLICY "=bind",
-				     ENV_REPORT "=1", NULL};
+static const char *const split[] = {"AML_RULES=interleave::1M-;bind::-1048575",
+				    NULL};
+static const char *const report[] = {"AML_POLICY=bind", "AML_REPORT=1", NULL};
 
 Test(realloc_mapped, growth_and_shrinking_keep_the_content)
 {
@@ -48,5 +53,5 @@ Test(realloc_mapped, blocks_moved_by_growth_keep_their_content)
 {
 	char *argv[] = {PROGRAM("realloc_mapped"), "place", "ffffffff", NULL};
 
-	run_expect_ok(argv, bind_all, "ok moved=");
+	run_expect_ok(SHIM_PATH, argv, bind_all, "ok moved=");
 }

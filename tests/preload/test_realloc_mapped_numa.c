@@ -4,24 +4,28 @@
  * own, grown with mremap (in place or moved) up to 8 MiB and shrunk, keep
  * every page on the rule's nodes (programs/realloc_mapped.c "place").
  */
-#include "shim-run.h" /* first: it defines _GNU_SOURCE */
-
+#define _GNU_SOURCE
 #include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include "run.h"
 #include "../common/numa-test.h"
 
 static void expect_placed(const char *mask, const char *const *env)
 {
-	char *argv[] = {PROGRAM("realloc_mapped"), "place", (char *)mask,
-			NULL};
+	char *argv[] = {PROGRAM("realloc_mapped"), "place", (char *)mask, NULL};
 
-	run_expect_ok(argv, env, "ok moved=");
+	run_expect_ok(SHIM_PATH, argv, env, "ok moved=");
 }
 
 Test(realloc_mapped_numa, grown_blocks_stay_on_the_bound_node)
 {
-	static const char *const env[] = {ENV_POLICY "=bind",
-					  ENV_NODES "=1", NULL};
+	static const char *const env[] = {"AML_POLICY=bind", "AML_NODES=1",
+					  NULL};
 
 	numa_test_need_nodes(4);
 	expect_placed("2", env);
@@ -31,7 +35,7 @@ Test(realloc_mapped_numa, grown_blocks_follow_the_rule_of_their_size)
 {
 	/* Blocks start small on node 1 and end, from 1 MiB, on node 2. */
 	static const char *const env[] = {
-		ENV_RULES "=bind:2:1M-;bind:1:-1048575", NULL};
+		"AML_RULES=bind:2:1M-;bind:1:-1048575", NULL};
 
 	numa_test_need_nodes(4);
 	expect_placed("4", env);

@@ -18,6 +18,7 @@
 #include "../../preload/placement.h"
 #include "../../preload/report.h"
 #include "../../preload/stats.h"
+#include "run.h"
 
 /* ------------------------------------------------------------------------
  * The fake core
@@ -48,8 +49,7 @@ void shim_unrouted_stats(struct shim_rule_stats *out)
 	*out = unrouted;
 }
 
-void shim_released_pages(int rule, unsigned long long *counts,
-			 size_t nnodes)
+void shim_released_pages(int rule, unsigned long long *counts, size_t nnodes)
 {
 	for (size_t n = 0; n < nnodes; n++)
 		counts[n] = n < SHIM_CENSUS_NODES ? released[rule][n] : 0;
@@ -110,10 +110,10 @@ static void setup(void)
 
 static void teardown(void)
 {
-	char cmd[300];
+	char cmd[300], out[4096];
 
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	cr_assert_eq(system(cmd), 0);
+	cr_assert_eq(run_shell(cmd, out, sizeof(out)), 0, "%s", out);
 }
 
 /* The whole file at path. */
@@ -157,14 +157,14 @@ Test(report, rule_line_puts_policy_counters_and_resident_pages_side_by_side)
 {
 	char want[1024];
 
-	stats[0] = (struct shim_rule_stats){ .calls = 12,
-					     .bytes = 48ULL << 20,
-					     .mmaps = 3,
-					     .mmap_bytes = 12ULL << 20 };
-	unrouted = (struct shim_rule_stats){ .calls = 1234,
-					     .bytes = 3355443,
-					     .mmaps = 5,
-					     .mmap_bytes = 1 << 20 };
+	stats[0] = (struct shim_rule_stats){.calls = 12,
+					    .bytes = 48ULL << 20,
+					    .mmaps = 3,
+					    .mmap_bytes = 12ULL << 20};
+	unrouted = (struct shim_rule_stats){.calls = 1234,
+					    .bytes = 3355443,
+					    .mmaps = 5,
+					    .mmap_bytes = 1 << 20};
 	shim_report_write();
 	snprintf(want, sizeof(want),
 		 "%s"
@@ -234,7 +234,7 @@ Test(report, without_rules_it_says_default_placement)
 Test(report, sizes_are_rounded_to_one_decimal)
 {
 	cfg.nrules = 0;
-	unrouted.bytes = 1075; /* 1.0498 KiB */
+	unrouted.bytes = 1075;				   /* 1.0498 KiB */
 	unrouted.mmap_bytes = (5ULL << 30) + (1ULL << 29); /* 5.5 GiB */
 	shim_report_write();
 	cr_assert(strstr(slurp(path), "aml: unrouted: 0 calls 1.0 KiB, "

@@ -19,6 +19,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "run.h"
+
 #define NODES 4
 #define FILL (64UL << 20)
 /* Pages the exit path may touch between the copy and the report. */
@@ -79,10 +81,11 @@ static void need_nodes(void)
 	if (have >= NODES)
 		return;
 	if (want)
-		cr_assert_fail("AML_TEST_NUMA_NODES=%s but node0-%d are not all "
-			 "there", want, NODES - 1);
-	cr_skip_test("needs %d NUMA nodes; runs inside scripts/numa-vm",
-		     NODES);
+		cr_assert_fail(
+			"AML_TEST_NUMA_NODES=%s but node0-%d are not all "
+			"there",
+			want, NODES - 1);
+	cr_skip_test("needs %d NUMA nodes; runs inside scripts/numa-vm", NODES);
 }
 
 static char *slurp(const char *path)
@@ -139,15 +142,15 @@ static void report_counts(const char *report, long *counts)
 Test(report_numa, resident_pages_per_node_match_numa_maps, .timeout = 120)
 {
 	char dir[1024], cmd[4096], exe[1024], maps[1100], report[1100];
-	long from_maps[NODES] = { 0 }, from_report[NODES] = { 0 };
+	char out[4096];
+	long from_maps[NODES] = {0}, from_report[NODES] = {0};
 	const char *build = getenv("AML_TEST_BUILD_ROOT");
 	ssize_t n;
 	int status;
 
 	need_nodes();
 	cr_assert_not_null(build, "AML_TEST_BUILD_ROOT is not set");
-	snprintf(dir, sizeof(dir), "%s/test-reports/report-numa-XXXXXX",
-		 build);
+	snprintf(dir, sizeof(dir), "%s/test-reports/report-numa-XXXXXX", build);
 	cr_assert_not_null(mkdtemp(dir));
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	cr_assert_gt(n, 0);
@@ -158,9 +161,8 @@ Test(report_numa, resident_pages_per_node_match_numa_maps, .timeout = 120)
 		 "AML_REPORT_HELPER=%s %s/preload/aml-run --interleave=0-3 "
 		 "--report=%s -- %s",
 		 maps, build, report, exe);
-	status = system(cmd);
-	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-		  "%s: status %d", cmd, status);
+	status = run_shell(cmd, out, sizeof(out));
+	cr_assert_eq(status, 0, "%s: status %d\n%s", cmd, status, out);
 
 	report_counts(slurp(report), from_report);
 	maps_counts(slurp(maps), from_maps);
@@ -175,5 +177,5 @@ Test(report_numa, resident_pages_per_node_match_numa_maps, .timeout = 120)
 			      from_report[node], from_maps[node]);
 	}
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	cr_assert_eq(system(cmd), 0);
+	cr_assert_eq(run_shell(cmd, out, sizeof(out)), 0, "%s", out);
 }

@@ -88,11 +88,11 @@ static void compare(const char *s)
 		cr_assert_not_null(theirs, "\"%s\": shim accepts, libnuma not",
 				   s);
 		for (node = 0; node < SHIM_MAX_NODES; node++)
-			cr_assert_eq(isset(mask, node),
-				     node < (int)theirs->size &&
-					     numa_bitmask_isbitset(theirs,
-								   node),
-				     "\"%s\": node %d differs", s, node);
+			cr_assert_eq(
+				isset(mask, node),
+				node < (int)theirs->size &&
+					numa_bitmask_isbitset(theirs, node),
+				"\"%s\": node %d differs", s, node);
 	} else if (theirs == NULL) {
 		refused_by_both++;
 	} else {
@@ -107,8 +107,7 @@ static void compare(const char *s)
 		numa_bitmask_free(theirs);
 }
 
-__attribute__((format(printf, 1, 2)))
-static void comparef(const char *fmt, ...)
+__attribute__((format(printf, 1, 2))) static void comparef(const char *fmt, ...)
 {
 	char s[64];
 	va_list ap;
@@ -122,7 +121,7 @@ static void comparef(const char *fmt, ...)
 Test(nodelist, agrees_with_numa_parse_nodestring_on_generated_strings,
      .init = setup)
 {
-	static const char *const prefixes[] = { "", "+", "!", "!+" };
+	static const char *const prefixes[] = {"", "+", "!", "!+"};
 	int top = highest + 2, a, b, c;
 	size_t p;
 
@@ -153,7 +152,7 @@ Test(nodelist, agrees_with_numa_parse_nodestring_on_generated_strings,
  * A fake allowed set, nodes 0, 2, 3 and 5 (a cpuset with holes)
  */
 
-static const unsigned long holes[SHIM_NODE_WORDS] = { 0x2dUL };
+static const unsigned long holes[SHIM_NODE_WORDS] = {0x2dUL};
 
 static unsigned long parse_holes(const char *s)
 {
@@ -196,7 +195,8 @@ Test(nodelist, range_ends_must_be_allowed)
 	char err[SHIM_ERR_LEN];
 
 	cr_assert_eq(shim_parse_nodelist("1-3", mask, SHIM_NODE_WORDS, holes,
-					 err, sizeof(err)), -1);
+					 err, sizeof(err)),
+		     -1);
 	cr_assert_str_eq(err, "node 1 does not exist (allowed nodes: "
 			      "0,2-3,5)");
 }
@@ -208,6 +208,7 @@ Test(nodelist, mask_is_cleared_on_error)
 
 	memset(mask, 0xff, sizeof(mask));
 	cr_assert_eq(shim_parse_nodelist("0,9", mask, SHIM_NODE_WORDS, holes,
-					 err, sizeof(err)), -1);
+					 err, sizeof(err)),
+		     -1);
 	cr_assert_eq(mask[0], 0);
 }

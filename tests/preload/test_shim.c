@@ -4,28 +4,33 @@
  * by a program running under it, and real programs giving the same output
  * with and without it.
  */
+#define _GNU_SOURCE
 #include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
-#include "shim-run.h"
+#include "run.h"
 
-static const char *const bind_all[] = {ENV_POLICY "=bind", NULL};
+static const char *const bind_all[] = {"AML_POLICY=bind", NULL};
 
 static void expect_ok(char *const argv[], const char *const *env,
 		      const char *want)
 {
-	struct run_result r = run_program(argv, 1, env);
+	struct run_result r = run_program(argv, SHIM_PATH, env);
 
-	cr_assert_eq(r.status, 0, "%s exited %d: %s", argv[0], r.status,
-		     r.out);
+	cr_assert_eq(r.status, 0, "%s exited %d: %s", argv[0], r.status, r.out);
 	cr_assert(strstr(r.out, want) != NULL, "%s said: %s", argv[0], r.out);
-	free(r.out);
+	run_result_free(&r);
 }
 
 /* Same standard output and status with and without the shim. */
 static void expect_same_output(char *const argv[])
 {
-	struct run_result plain = run_program(argv, 0, NULL);
-	struct run_result shim = run_program(argv, 1, bind_all);
+	struct run_result plain = run_program(argv, NULL, NULL);
+	struct run_result shim = run_program(argv, SHIM_PATH, bind_all);
 
 	cr_assert_eq(plain.status, 0, "%s failed without the shim", argv[0]);
 	cr_assert_eq(shim.status, plain.status, "%s: status %d, want %d",
@@ -34,8 +39,8 @@ static void expect_same_output(char *const argv[])
 		     argv[0], shim.len, plain.len);
 	cr_assert(memcmp(shim.out, plain.out, plain.len) == 0,
 		  "%s: output differs", argv[0]);
-	free(plain.out);
-	free(shim.out);
+	run_result_free(&plain);
+	run_result_free(&shim);
 }
 
 Test(shim, exports_only_the_interposed_functions)
@@ -48,11 +53,11 @@ Test(shim, exports_only_the_interposed_functions)
 			"nm -D --defined-only " SHIM_PATH
 			" | awk '{print $3}' | sort | tr '\\n' ' '",
 			NULL};
-	struct run_result r = run_program(argv, 0, NULL);
+	struct run_result r = run_program(argv, NULL, NULL);
 
 	cr_assert_eq(r.status, 0);
 	cr_assert_str_eq(r.out, want);
-	free(r.out);
+	run_result_free(&r);
 }
 
 Test(shim, malloc_family_keeps_its_contract)
@@ -65,7 +70,7 @@ Test(shim, malloc_family_keeps_its_contract)
 Test(shim, malloc_family_keeps_its_contract_with_split_size_rules)
 {
 	static const char *const rules[] = {
-		ENV_RULES "=bind::1000-;default::-999", NULL};
+		"AML_RULES=bind::1000-;default::-999", NULL};
 	char *argv[] = {PROGRAM("malloc_family"), "basics", NULL};
 
 	expect_ok(argv, rules, "ok");
@@ -86,8 +91,7 @@ Test(shim, cxx_new_in_a_dlopened_library_reaches_the_shim)
 	expect_ok(argv, bind_all, "0 of 256 blocks from new missed the shim");
 }
 
-Test(shim, fork_and_exec_under_threads_neither_hang_nor_crash,
-     .timeout = 300)
+Test(shim, fork_and_exec_under_threads_neither_hang_nor_crash, .timeout = 300)
 {
 	char *argv[] = {PROGRAM("fork_storm"), NULL};
 
@@ -103,24 +107,26 @@ Test(shim, multithreaded_cxx_program_gives_the_same_output)
 
 Test(shim, python_gives_the_same_output)
 {
-	char *argv[] = {"/usr/bin/python3", "-c",
-			"import json, re, collections\n"
-			"d = {str(i): list(range(i % 50)) for i in range(20000)}\n"
-			"s = json.dumps(d, sort_keys=True)\n"
-			"c = collections.Counter(re.findall(r'\\d+', s))\n"
-			"print(len(s), c.most_common(5))\n",
-			NULL};
+	char *argv[] = {
+		"/usr/bin/python3", "-c",
+		"import json, re, collections\n"
+		"d = {str(i): list(range(i % 50)) for i in range(20000)}\n"
+		"s = json.dumps(d, sort_keys=True)\n"
+		"c = collections.Counter(re.findall(r'\\d+', s))\n"
+		"print(len(s), c.most_common(5))\n",
+		NULL};
 
 	expect_same_output(argv);
 }
 
 Test(shim, perl_gives_the_same_output)
 {
-	char *argv[] = {"/usr/bin/perl", "-e",
-			"my %h; $h{$_ % 977} .= $_ for 1..200000;"
-			"print join(',', map { length $h{$_} } sort { $a <=> $b }"
-			" keys %h), \"\\n\";",
-			NULL};
+	char *argv[] = {
+		"/usr/bin/perl", "-e",
+		"my %h; $h{$_ % 977} .= $_ for 1..200000;"
+		"print join(',', map { length $h{$_} } sort { $a <=> $b }"
+		" keys %h), \"\\n\";",
+		NULL};
 
 	expect_same_output(argv);
 }
@@ -131,15 +137,15 @@ Test(shim, sort_gives_the_same_output)
 			"seq 1 200000 | awk '{print ($1 * 7919) % 100003}' | "
 			"LD_PRELOAD=$SORT_PRELOAD sort -n | md5sum",
 			NULL};
-	static const char *const with[] = {
-		"SORT_PRELOAD=" SHIM_PATH, ENV_POLICY "=bind", NULL};
-	struct run_result plain = run_program(argv, 0, NULL);
-	struct run_result shim = run_program(argv, 0, with);
+	static const char *const with[] = {"SORT_PRELOAD=" SHIM_PATH,
+					   "AML_POLICY=bind", NULL};
+	struct run_result plain = run_program(argv, NULL, NULL);
+	struct run_result shim = run_program(argv, NULL, with);
 
 	cr_assert_eq(shim.status, 0);
 	cr_assert_str_eq(shim.out, plain.out);
-	free(plain.out);
-	free(shim.out);
+	run_result_free(&plain);
+	run_result_free(&shim);
 }
 
 Test(shim, ls_recursive_gives_the_same_output)
@@ -162,13 +168,14 @@ Test(shim, gcc_gives_the_same_output)
 
 Test(shim, sqlite3_gives_the_same_output)
 {
-	char *argv[] = {"/usr/bin/sqlite3", ":memory:",
-			"create table t(a, b);"
-			"with recursive c(x) as (select 1 union all select x + 1"
-			" from c where x < 50000) insert into t select x,"
-			" hex(x * x) from c;"
-			"select count(*), sum(a), max(b) from t;",
-			NULL};
+	char *argv[] = {
+		"/usr/bin/sqlite3", ":memory:",
+		"create table t(a, b);"
+		"with recursive c(x) as (select 1 union all select x + 1"
+		" from c where x < 50000) insert into t select x,"
+		" hex(x * x) from c;"
+		"select count(*), sum(a), max(b) from t;",
+		NULL};
 
 	if (access(argv[0], X_OK) != 0)
 		cr_skip_test("sqlite3 is not installed");
@@ -185,7 +192,7 @@ Test(shim, sqlite3_gives_the_same_output)
 static unsigned long released_on_node0(const char *mode, const char *mib)
 {
 	char report[64], env_report[96], text[4096];
-	const char *env[] = {ENV_POLICY "=bind", ENV_NODES "=0", env_report,
+	const char *env[] = {"AML_POLICY=bind", "AML_NODES=0", env_report,
 			     "AML_BIG_DECAY_MS=0", NULL};
 	char *argv[] = {PROGRAM("release"), (char *)mode, (char *)mib, NULL};
 	struct run_result r;
@@ -195,11 +202,11 @@ static unsigned long released_on_node0(const char *mode, const char *mib)
 	size_t n;
 
 	snprintf(report, sizeof(report), "/tmp/aml-release-%d", (int)getpid());
-	snprintf(env_report, sizeof(env_report), ENV_REPORT "=%s", report);
+	snprintf(env_report, sizeof(env_report), "AML_REPORT=%s", report);
 	unlink(report);
-	r = run_program(argv, 1, env);
+	r = run_program(argv, SHIM_PATH, env);
 	cr_assert_eq(r.status, 0, "release %s exited %d", mode, r.status);
-	free(r.out);
+	run_result_free(&r);
 	f = fopen(report, "r");
 	cr_assert_not_null(f, "no report in %s", report);
 	n = fread(text, 1, sizeof(text) - 1, f);
@@ -216,24 +223,21 @@ Test(shim, report_counts_a_freed_big_block_before_its_pages_go_back)
 {
 	unsigned long pages = released_on_node0("malloc", "64");
 
-	cr_assert_geq(pages, (64UL << 20) / 4096, "%lu pages released",
-		      pages);
+	cr_assert_geq(pages, (64UL << 20) / 4096, "%lu pages released", pages);
 }
 
 Test(shim, report_counts_a_routed_mmap_before_munmap)
 {
 	unsigned long pages = released_on_node0("mmap", "16");
 
-	cr_assert_geq(pages, (16UL << 20) / 4096, "%lu pages released",
-		      pages);
+	cr_assert_geq(pages, (16UL << 20) / 4096, "%lu pages released", pages);
 }
 
 Test(shim, report_counts_the_tail_a_shrinking_mremap_gives_back)
 {
 	unsigned long pages = released_on_node0("shrink", "16");
 
-	cr_assert_geq(pages, (16UL << 20) / 4096, "%lu pages released",
-		      pages);
+	cr_assert_geq(pages, (16UL << 20) / 4096, "%lu pages released", pages);
 }
 
 /* ------------------------------------------------------------------------
@@ -245,23 +249,23 @@ static void expect_late_frees_ok(const char *const *env, const char *want)
 	char *argv[] = {PROGRAM("late_frees"), NULL};
 
 	for (int i = 0; i < 20; i++) {
-		struct run_result r = run_program(argv, 1, env);
+		struct run_result r = run_program(argv, SHIM_PATH, env);
 
-		cr_assert_eq(r.status, 0, "run %d: exited %d: %s", i,
-			     r.status, r.out);
+		cr_assert_eq(r.status, 0, "run %d: exited %d: %s", i, r.status,
+			     r.out);
 		cr_assert(strstr(r.out, want) != NULL, "run %d said: %s", i,
 			  r.out);
-		free(r.out);
+		run_result_free(&r);
 	}
 }
 
 Test(shim, frees_after_the_shims_destructor_neither_crash_nor_corrupt)
 {
 	char report[64], env_report[96];
-	const char *env[] = {ENV_POLICY "=bind", env_report, NULL};
+	const char *env[] = {"AML_POLICY=bind", env_report, NULL};
 
 	snprintf(report, sizeof(report), "/tmp/aml-late-%d", (int)getpid());
-	snprintf(env_report, sizeof(env_report), ENV_REPORT "=%s", report);
+	snprintf(env_report, sizeof(env_report), "AML_REPORT=%s", report);
 	unlink(report);
 	expect_late_frees_ok(env, "late frees: ok after the report");
 	unlink(report);
@@ -270,7 +274,7 @@ Test(shim, frees_after_the_shims_destructor_neither_crash_nor_corrupt)
 Test(shim, frees_at_exit_with_split_size_rules_neither_crash_nor_corrupt)
 {
 	static const char *const env[] = {
-		ENV_RULES "=bind::64K-;default::-65535", NULL};
+		"AML_RULES=bind::64K-;default::-65535", NULL};
 
 	expect_late_frees_ok(env, "late frees: ok");
 }

@@ -7,62 +7,65 @@
  * side by side: the preferred test has node 3 to itself, so that nothing
  * spills from it for want of room.
  */
-#include "shim-run.h" /* first: it defines _GNU_SOURCE */
-
+#define _GNU_SOURCE
 #include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include "run.h"
 #include "../common/numa-test.h"
 
 Test(shim_numa, bind_places_every_size_class_and_mmap_on_the_node)
 {
-	static const char *const env[] = {ENV_POLICY "=bind",
-					  ENV_NODES "=1", NULL};
+	static const char *const env[] = {"AML_POLICY=bind", "AML_NODES=1",
+					  NULL};
 	char *argv[] = {PROGRAM("placement"), "all", "2", NULL};
 
 	numa_test_need_nodes(4);
-	run_expect_ok(argv, env, "ok");
+	run_expect_ok(SHIM_PATH, argv, env, "ok");
 }
 
 Test(shim_numa, preferred_places_every_size_class_and_mmap_on_the_node)
 {
-	static const char *const env[] = {ENV_POLICY "=preferred",
-					  ENV_NODES "=3", NULL};
+	static const char *const env[] = {"AML_POLICY=preferred", "AML_NODES=3",
+					  NULL};
 	char *argv[] = {PROGRAM("placement"), "all", "8", NULL};
 
 	numa_test_need_nodes(4);
-	run_expect_ok(argv, env, "ok");
+	run_expect_ok(SHIM_PATH, argv, env, "ok");
 }
 
 Test(shim_numa, interleave_keeps_every_page_on_the_node_set)
 {
-	static const char *const env[] = {ENV_POLICY "=interleave",
-					  ENV_NODES "=0-3", NULL};
+	static const char *const env[] = {"AML_POLICY=interleave",
+					  "AML_NODES=0-3", NULL};
 	char *argv[] = {PROGRAM("placement"), "all", "f", NULL};
 
 	numa_test_need_nodes(4);
-	run_expect_ok(argv, env, "ok");
+	run_expect_ok(SHIM_PATH, argv, env, "ok");
 }
 
 Test(shim_numa, size_rules_send_large_and_small_to_different_nodes)
 {
-	static const char *const env[] = {
-		ENV_RULES "=bind:2:64K-;bind:1:-65535", NULL};
-	char *argv[] = {PROGRAM("placement"), "split", "2", "4", "65536",
-			NULL};
+	static const char *const env[] = {"AML_RULES=bind:2:64K-;bind:1:-65535",
+					  NULL};
+	char *argv[] = {PROGRAM("placement"), "split", "2", "4", "65536", NULL};
 
 	numa_test_need_nodes(4);
-	run_expect_ok(argv, env, "ok");
+	run_expect_ok(SHIM_PATH, argv, env, "ok");
 }
 
 Test(shim_numa, size_rules_below_the_thread_cache_limit_are_honoured)
 {
-	static const char *const env[] = {
-		ENV_RULES "=bind:2:1000-;bind:1:-999", NULL};
-	char *argv[] = {PROGRAM("placement"), "split", "2", "4", "1000",
-			NULL};
+	static const char *const env[] = {"AML_RULES=bind:2:1000-;bind:1:-999",
+					  NULL};
+	char *argv[] = {PROGRAM("placement"), "split", "2", "4", "1000", NULL};
 
 	numa_test_need_nodes(4);
-	run_expect_ok(argv, env, "ok");
+	run_expect_ok(SHIM_PATH, argv, env, "ok");
 }
 
 /* Sum the pages per node of the lines of numa_maps bound to node 2. */
@@ -79,7 +82,8 @@ static void count_bound_pages(const char *maps, unsigned long *on2,
 
 		snprintf(buf, sizeof(buf), "%.*s", (int)len, line);
 		if (strstr(buf, " bind:2") != NULL) {
-			for (char *t = strtok(buf, " "); t; t = strtok(NULL, " ")) {
+			for (char *t = strtok(buf, " "); t;
+			     t = strtok(NULL, " ")) {
 				int node;
 				unsigned long pages;
 
@@ -97,8 +101,8 @@ static void count_bound_pages(const char *maps, unsigned long *on2,
 
 Test(shim_numa, python_bytearray_lands_on_the_bound_node, .timeout = 300)
 {
-	static const char *const env[] = {ENV_POLICY "=bind",
-					  ENV_NODES "=2", NULL};
+	static const char *const env[] = {"AML_POLICY=bind", "AML_NODES=2",
+					  NULL};
 	char *argv[] = {"/usr/bin/python3", "-c",
 			"b = bytearray(256 << 20)\n"
 			"for i in range(0, len(b), 4096): b[i] = 1\n"
@@ -108,14 +112,14 @@ Test(shim_numa, python_bytearray_lands_on_the_bound_node, .timeout = 300)
 	unsigned long on2, elsewhere;
 
 	numa_test_need_nodes(4);
-	r = run_program(argv, 1, env);
+	r = run_program(argv, SHIM_PATH, env);
 	cr_assert_eq(r.status, 0, "python3 exited %d", r.status);
 	count_bound_pages(r.out, &on2, &elsewhere);
 	cr_assert_geq(on2, (256UL << 20) / 4096,
 		      "%lu pages bound to node 2 are on it", on2);
 	cr_assert_eq(elsewhere, 0, "%lu pages bound to node 2 are elsewhere",
 		     elsewhere);
-	free(r.out);
+	run_result_free(&r);
 }
 
 /* ------------------------------------------------------------------------
@@ -145,9 +149,14 @@ Test(shim_numa, report_shows_a_freed_interleaved_python_buffer_evenly,
      .timeout = 300)
 {
 	char aml_run[512], report_opt[96], report[64], text[8192];
-	char *argv[] = {aml_run, "--interleave=all", report_opt, "--",
-			"/usr/bin/python3", "-c",
-			"b = bytearray(b'x') * (256 << 20)", NULL};
+	char *argv[] = {aml_run,
+			"--interleave=all",
+			report_opt,
+			"--",
+			"/usr/bin/python3",
+			"-c",
+			"b = bytearray(b'x') * (256 << 20)",
+			NULL};
 	const char *build = getenv("AML_TEST_BUILD_ROOT");
 	long resident[NODES], released[NODES], total = 0;
 	struct run_result r;
@@ -160,9 +169,9 @@ Test(shim_numa, report_shows_a_freed_interleaved_python_buffer_evenly,
 	snprintf(report, sizeof(report), "/tmp/aml-demo-%d", (int)getpid());
 	snprintf(report_opt, sizeof(report_opt), "--report=%s", report);
 	unlink(report);
-	r = run_program(argv, 0, NULL);
+	r = run_program(argv, NULL, NULL);
 	cr_assert_eq(r.status, 0, "aml-run python3 exited %d", r.status);
-	free(r.out);
+	run_result_free(&r);
 	f = fopen(report, "r");
 	cr_assert_not_null(f, "no report in %s", report);
 	n = fread(text, 1, sizeof(text) - 1, f);
@@ -173,8 +182,8 @@ Test(shim_numa, report_shows_a_freed_interleaved_python_buffer_evenly,
 	report_field(text, "; released pages:", released);
 	for (int node = 0; node < NODES; node++)
 		total += resident[node] + released[node];
-	cr_assert_geq(total, (256L << 20) / 4096, "%ld pages in all: %s",
-		      total, text);
+	cr_assert_geq(total, (256L << 20) / 4096, "%ld pages in all: %s", total,
+		      text);
 	/* Interleave with transparent huge pages goes 2 MiB at a time. */
 	for (int node = 0; node < NODES; node++) {
 		long seen = resident[node] + released[node];

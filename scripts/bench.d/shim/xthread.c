@@ -18,9 +18,8 @@ static void *consume(void *arg)
 		void *_Atomic *cell = &ring[i % RING];
 		void *p;
 
-		while ((p = atomic_exchange_explicit(cell, NULL,
-						     memory_order_acquire)) ==
-		       NULL)
+		while ((p = atomic_exchange_explicit(
+				cell, NULL, memory_order_acquire)) == NULL)
 			;
 		free(p);
 	}

@@ -2,18 +2,19 @@
 /*
  * A user program in the style of upstream's tests (test_inner_malloc,
  * test_version, test_linux's mems_allowed set-up, the allocator tests' dummy
- * area) and of the seed call forms, using only what <aml.h> provides. Built as C99 and as C++11 by tests/core/compile_programs.c;
- * exits 0 when every check holds, else prints the failed check and exits 1.
+ * area) and of the seed call forms, using only what <aml.h> provides. Built as
+ * C99 and as C++11 by tests/core/compile_programs.c; exits 0 when every check
+ * holds, else prints the failed check and exits 1.
  */
 #include "aml.h"
 
-#define CHECK(cond)                                                      \
-	do {                                                             \
-		if (!(cond)) {                                           \
-			fprintf(stderr, "%s:%d: check failed: %s\n",     \
-				__FILE__, __LINE__, #cond);              \
-			return 1;                                        \
-		}                                                        \
+#define CHECK(cond)                                                            \
+	do {                                                                   \
+		if (!(cond)) {                                                 \
+			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, \
+				__LINE__, #cond);                              \
+			return 1;                                              \
+		}                                                              \
 	} while (0)
 
 struct triple {
@@ -47,7 +48,7 @@ static int check_inner_malloc(void)
 
 static int check_bitmap(void)
 {
-	unsigned long maskp[2] = { 0x5UL, 0x1UL };
+	unsigned long maskp[2] = {0x5UL, 0x1UL};
 	struct aml_bitmap mems_allowed;
 
 	aml_bitmap_zero(&mems_allowed);
@@ -102,8 +103,8 @@ static int dummy_munmap(const struct aml_area_data *data, void *ptr,
 
 static int check_seed_forms(void)
 {
-	struct aml_area_ops ops = { dummy_mmap, dummy_munmap, NULL };
-	struct aml_area dummy = { &ops, NULL };
+	struct aml_area_ops ops = {dummy_mmap, dummy_munmap, NULL};
+	struct aml_area dummy = {&ops, NULL};
 	void *a = aml_area_mmap(&dummy, 100);
 	void *b = aml_area_mmap(&dummy, 200, NULL);
 

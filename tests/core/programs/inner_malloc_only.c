@@ -8,13 +8,13 @@
 #include <stdio.h>
 #include <string.h>
 
-#define CHECK(cond)                                                      \
-	do {                                                             \
-		if (!(cond)) {                                           \
-			fprintf(stderr, "%s:%d: check failed: %s\n",     \
-				__FILE__, __LINE__, #cond);              \
-			return 1;                                        \
-		}                                                        \
+#define CHECK(cond)                                                            \
+	do {                                                                   \
+		if (!(cond)) {                                                 \
+			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, \
+				__LINE__, #cond);                              \
+			return 1;                                              \
+		}                                                              \
 	} while (0)
 
 struct three_chars {
@@ -54,12 +54,10 @@ int main(void)
 	block = AML_INNER_MALLOC_EXTRA(5, double, 3, char, int, char, short,
 				       char, void *, char);
 	CHECK(block != NULL);
-	array = (double *)AML_INNER_MALLOC_GET_ARRAY(block, double, char, int,
-						     char, short, char,
-						     void *, char);
-	extra = (char *)AML_INNER_MALLOC_GET_EXTRA(block, 5, double, char,
-						   int, char, short, char,
-						   void *, char);
+	array = (double *)AML_INNER_MALLOC_GET_ARRAY(
+		block, double, char, int, char, short, char, void *, char);
+	extra = (char *)AML_INNER_MALLOC_GET_EXTRA(
+		block, 5, double, char, int, char, short, char, void *, char);
 	CHECK((size_t)((char *)array - (char *)block) % sizeof(double) == 0);
 	CHECK((char *)array > (char *)block);
 	CHECK(extra >= (char *)(array + 5));

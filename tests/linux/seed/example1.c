@@ -1,9 +1,10 @@
 #include <aml.h>
 #include <aml/area/linux.h>
 
-int main(){
+int main()
+{
 
-    void* data = aml_area_mmap(&aml_area_linux, s); 
-    do_work(data);
-    aml_area_munmap(data, s);
+	void *data = aml_area_mmap(&aml_area_linux, s);
+	do_work(data);
+	aml_area_munmap(data, s);
 }

@@ -220,8 +220,7 @@ static int list_item(const char *list, int item)
 }
 
 /* The expected nodes as a mask (nodes below 64), 0 when unknown. */
-static unsigned long expected_nodes(const char *how,
-				    const struct rank_info *r)
+static unsigned long expected_nodes(const char *how, const struct rank_info *r)
 {
 	unsigned long mask = 0;
 	int node, i;

@@ -30,8 +30,7 @@ static unsigned long small_mask, large_mask;
 static size_t threshold = SIZE_MAX;
 static int failures, checked;
 
-static void check_range(const char *how, char *p, size_t size,
-			size_t request)
+static void check_range(const char *how, char *p, size_t size, size_t request)
 {
 	unsigned long mask = request < threshold ? small_mask : large_mask;
 	size_t npages = (size + PAGE - 1) / PAGE;
@@ -39,8 +38,9 @@ static void check_range(const char *how, char *p, size_t size,
 
 	memset(p, 0x5a, size);
 	for (size_t i = 0; i < npages; i += step) {
-		char *addr = i == 0 ? p : (char *)((uintptr_t)(p + i * PAGE) &
-						   ~(PAGE - 1));
+		char *addr = i == 0 ? p
+				    : (char *)((uintptr_t)(p + i * PAGE) &
+					       ~(PAGE - 1));
 		int node = node_of(addr);
 
 		checked++;

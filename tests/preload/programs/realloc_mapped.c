@@ -39,14 +39,14 @@
 
 static int failures;
 
-#define CHECK(cond, ...)                                                     \
-	do {                                                                 \
-		if (!(cond)) {                                               \
-			if (failures++ < 20) {                               \
-				printf(__VA_ARGS__);                         \
-				putchar('\n');                               \
-			}                                                    \
-		}                                                            \
+#define CHECK(cond, ...)                             \
+	do {                                         \
+		if (!(cond)) {                       \
+			if (failures++ < 20) {       \
+				printf(__VA_ARGS__); \
+				putchar('\n');       \
+			}                            \
+		}                                    \
 	} while (0)
 
 static unsigned char pattern(uintptr_t seed, size_t i)
@@ -211,7 +211,8 @@ static int mode_threads(void)
 
 		if (h.p == NULL)
 			return printf("realloc failed growing\n"), 1;
-		CHECK(is_mapped(h.p), "300000-byte block is not a mapped block");
+		CHECK(is_mapped(h.p),
+		      "300000-byte block is not a mapped block");
 		if (pthread_create(&t, NULL, other_thread, &h))
 			return printf("pthread_create failed\n"), 1;
 		pthread_join(t, NULL);

@@ -15,7 +15,8 @@ static unsigned long work(int seed)
 	unsigned long sum = 0;
 
 	for (int i = 0; i < 20000; i++) {
-		std::string key = "k" + std::to_string((i * 7919 + seed) % 5000);
+		std::string key =
+			"k" + std::to_string((i * 7919 + seed) % 5000);
 		m[key].push_back(i);
 		if (i % 3 == 0)
 			m.erase("k" + std::to_string(i % 5000));

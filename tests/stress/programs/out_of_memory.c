@@ -98,8 +98,8 @@ static void maps(void)
 	while (n < MAX_MAPS) {
 		int prot = n % 2 ? PROT_READ : PROT_READ | PROT_WRITE;
 
-		map[n] = mmap(NULL, 4096, prot, MAP_PRIVATE | MAP_ANONYMOUS,
-			      -1, 0);
+		map[n] = mmap(NULL, 4096, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+			      0);
 		if (map[n] == MAP_FAILED)
 			break;
 		n++;

@@ -206,7 +206,7 @@ int main(int argc, char **argv)
 	free(threads);
 	free(queues);
 	return transferred == pairs * blocks_per_producer && corrupt == 0 &&
-			       children_failed == 0 ?
-		       0 :
-		       1;
+			       children_failed == 0
+		       ? 0
+		       : 1;
 }

@@ -8,9 +8,14 @@
  */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "bad-inputs.h"
-#include "stress-run.h"
+#include "run.h"
 
 #define PREFIX "aml-preload: "
 #define RUNS_ON "; running with default placement\n"
@@ -26,10 +31,10 @@ static void workdir_make(void)
 
 static void workdir_remove(void)
 {
-	char cmd[128];
+	char cmd[128], out[4096];
 
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", workdir);
-	cr_assert_eq(system(cmd), 0);
+	cr_assert_eq(run_shell(cmd, out, sizeof(out)), 0, "%s", out);
 }
 
 /* The process's allowed nodes, as the shim's messages list them. */
@@ -49,8 +54,7 @@ static void allowed_nodes(char *buf, size_t len)
 }
 
 /* The entry's message with {allowed} filled in. */
-static void expected_message(const struct bad_input *b, char *out,
-			     size_t len)
+static void expected_message(const struct bad_input *b, char *out, size_t len)
 {
 	const char *at = strstr(b->message, "{allowed}");
 	char nodes[256];
@@ -67,8 +71,8 @@ static void expected_message(const struct bad_input *b, char *out,
 /* The environment of an entry: its variable, AML_LOG=warn unless the
  * entry is about AML_LOG, bind to node 0 beside anything but AML_RULES,
  * and AML_STRICT=1 when strict. */
-static void entry_env(const struct bad_input *b, int strict,
-		      char store[][400], const char *env[])
+static void entry_env(const struct bad_input *b, int strict, char store[][400],
+		      const char *env[])
 {
 	int n = 0;
 
@@ -92,11 +96,11 @@ static struct run_result entry_run(const struct bad_input *b, int strict)
 	char store[1][400];
 	const char *env[8];
 	char *argv[] = {PROGRAM("env_probe"), NULL};
-	struct run_opts o = {.argv = argv, .env = env, .preload = 1,
-			     .cwd = workdir};
+	struct run_opts o = {
+		.argv = argv, .env = env, .preload = SHIM_PATH, .cwd = workdir};
 
 	entry_env(b, strict, store, env);
-	return run(&o);
+	return run_with(&o);
 }
 
 static void expect_runs(const struct bad_input *b, const char *want_err)
@@ -107,12 +111,10 @@ static void expect_runs(const struct bad_input *b, const char *want_err)
 	/* Anonymous mmaps follow the same rule as the heap block. */
 	snprintf(want_out, sizeof(want_out),
 		 "ok heap=%s mmap=%s secure=0 shim=1\n", b->heap, b->heap);
-	cr_expect_eq(r.status, 0, "%s=\"%s\": exit %d", b->variable,
-		     b->value, r.status);
-	cr_expect_str_eq(r.err, want_err, "%s=\"%s\"", b->variable,
-			 b->value);
-	cr_expect_str_eq(r.out, want_out, "%s=\"%s\"", b->variable,
-			 b->value);
+	cr_expect_eq(r.status, 0, "%s=\"%s\": exit %d", b->variable, b->value,
+		     r.status);
+	cr_expect_str_eq(r.err, want_err, "%s=\"%s\"", b->variable, b->value);
+	cr_expect_str_eq(r.out, want_out, "%s=\"%s\"", b->variable, b->value);
 	run_result_free(&r);
 }
 
@@ -249,7 +251,7 @@ static void doc_write(FILE *f)
 {
 	fputs("# Bad inputs of the preload shim\n\n"
 	      "<!-- Generated from tests/stress/bad-inputs.h by "
-	      "tests/stress/test_bad_inputs.c;\n"
+	      "tests/stress/bad_inputs.c;\n"
 	      "     regenerate: cp <build>/tests/stress/bad-inputs.md "
 	      "docs/bad-inputs.md -->\n\n"
 	      "Each setting of the shim (see [shim-config.md](shim-config.md))"
@@ -321,10 +323,12 @@ Test(bad_inputs, the_doc_is_the_table)
 	fclose(f);
 	want = file_read(GENERATED_DOC);
 	have = file_read(SOURCE_ROOT "/docs/bad-inputs.md");
-	cr_assert_not_null(have, "docs/bad-inputs.md is missing; cp "
-				 GENERATED_DOC " docs/bad-inputs.md");
-	cr_assert_str_eq(have, want, "docs/bad-inputs.md is out of date; cp "
-				     GENERATED_DOC " docs/bad-inputs.md");
+	cr_assert_not_null(have,
+			   "docs/bad-inputs.md is missing; cp " GENERATED_DOC
+			   " docs/bad-inputs.md");
+	cr_assert_str_eq(have, want,
+			 "docs/bad-inputs.md is out of date; cp " GENERATED_DOC
+			 " docs/bad-inputs.md");
 	free(want);
 	free(have);
 }

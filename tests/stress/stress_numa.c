@@ -8,10 +8,14 @@
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
 #include <criterion/logging.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "../common/numa-test.h"
-
-#include "stress-run.h"
+#include "run.h"
 
 #define NODES_NEEDED 2
 
@@ -78,12 +82,12 @@ static struct run_result fill_node(int node)
 	char *argv[] = {PROGRAM("out_of_memory"), "fill", NULL};
 	struct run_opts o = {.argv = argv,
 			     .env = env,
-			     .preload = 1,
+			     .preload = SHIM_PATH,
 			     .timeout_s = 120,
 			     .oom_first = 1};
 
 	snprintf(nodes, sizeof(nodes), "AML_NODES=%d", node);
-	return run(&o);
+	return run_with(&o);
 }
 
 Test(stress_numa,
@@ -147,14 +151,14 @@ Test(stress_numa, at_a_low_max_map_count_routed_mmap_and_malloc_fail_cleanly)
 {
 	char *argv[] = {PROGRAM("out_of_memory"), "maps", NULL};
 	static const char *const env[] = {"AML_POLICY=interleave", NULL};
-	struct run_opts o = {.argv = argv, .env = env, .preload = 1};
+	struct run_opts o = {.argv = argv, .env = env, .preload = SHIM_PATH};
 	struct run_result r;
 	long saved, maps = 0;
 
 	need_the_vm();
 	saved = sysctl_read("max_map_count");
 	sysctl_write("max_map_count", 2000);
-	r = run(&o);
+	r = run_with(&o);
 	sysctl_write("max_map_count", saved);
 	cr_assert_eq(r.status, 0, "exited %d: %s%s", r.status, r.out, r.err);
 	cr_assert_eq(sscanf(r.out, "%ld one-page", &maps), 1, "%s", r.out);

@@ -9,9 +9,14 @@
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
 #include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
-#include "stress-run.h"
+#include "run.h"
 
 static const char *const bind_all[] = {"AML_POLICY=bind", NULL};
 static const char *const split_rules[] = {
@@ -20,9 +25,11 @@ static const char *const split_rules[] = {
 static void expect_ok(char *const argv[], const char *const *env,
 		      const char *want)
 {
-	struct run_opts o = {.argv = argv, .env = env, .preload = 1,
+	struct run_opts o = {.argv = argv,
+			     .env = env,
+			     .preload = SHIM_PATH,
 			     .timeout_s = 100};
-	struct run_result r = run(&o);
+	struct run_result r = run_with(&o);
 
 	cr_assert_not(r.timed_out, "%s hung: %s", argv[0], r.out);
 	cr_assert_eq(r.status, 0, "%s exited %d: %s%s", argv[0], r.status,
@@ -39,8 +46,7 @@ TestSuite(stress, .timeout = 150);
 
 Test(stress, blocks_freed_by_other_threads_arrive_intact_during_fork_storms)
 {
-	char *argv[] = {PROGRAM("xthread_fork"), "4", "4000", "2", "100",
-			NULL};
+	char *argv[] = {PROGRAM("xthread_fork"), "4", "4000", "2", "100", NULL};
 
 	expect_ok(argv, bind_all,
 		  "16000 blocks crossed threads, 0 corrupt; 200 forks, 0 "
@@ -49,8 +55,7 @@ Test(stress, blocks_freed_by_other_threads_arrive_intact_during_fork_storms)
 
 Test(stress, cross_thread_frees_under_split_size_rules_arrive_intact)
 {
-	char *argv[] = {PROGRAM("xthread_fork"), "4", "4000", "2", "100",
-			NULL};
+	char *argv[] = {PROGRAM("xthread_fork"), "4", "4000", "2", "100", NULL};
 
 	expect_ok(argv, split_rules,
 		  "16000 blocks crossed threads, 0 corrupt; 200 forks, 0 "
@@ -61,7 +66,8 @@ Test(stress, cross_thread_frees_under_split_size_rules_arrive_intact)
  * dlopen and dlclose
  */
 
-Test(stress, a_library_allocating_in_its_constructor_and_threads_survives_dlopen_cycles)
+Test(stress,
+     a_library_allocating_in_its_constructor_and_threads_survives_dlopen_cycles)
 {
 	char *argv[] = {PROGRAM("dl_churn"), PROGRAM("libdl_churn_lib.so"),
 			"500", NULL};
@@ -76,9 +82,11 @@ Test(stress, a_library_allocating_in_its_constructor_and_threads_survives_dlopen
 Test(stress, out_of_address_space_every_call_returns_null_with_enomem)
 {
 	char *argv[] = {PROGRAM("out_of_memory"), "limits", NULL};
-	struct run_opts o = {.argv = argv, .env = bind_all, .preload = 1,
+	struct run_opts o = {.argv = argv,
+			     .env = bind_all,
+			     .preload = SHIM_PATH,
 			     .address_space = 512UL << 20};
-	struct run_result r = run(&o);
+	struct run_result r = run_with(&o);
 
 	cr_assert_eq(r.status, 0, "exited %d: %s%s", r.status, r.out, r.err);
 	cr_assert_str_eq(r.out, "OK after the failures\n");
@@ -88,9 +96,11 @@ Test(stress, out_of_address_space_every_call_returns_null_with_enomem)
 Test(stress, filling_the_address_space_ends_in_null_and_the_program_goes_on)
 {
 	char *argv[] = {PROGRAM("out_of_memory"), "fill", NULL};
-	struct run_opts o = {.argv = argv, .env = bind_all, .preload = 1,
+	struct run_opts o = {.argv = argv,
+			     .env = bind_all,
+			     .preload = SHIM_PATH,
 			     .address_space = 512UL << 20};
-	struct run_result r = run(&o);
+	struct run_result r = run_with(&o);
 	long blocks = 0;
 
 	cr_assert_eq(r.status, 0, "exited %d: %s%s", r.status, r.out, r.err);
@@ -103,9 +113,11 @@ Test(stress, filling_the_address_space_ends_in_null_and_the_program_goes_on)
 Test(stress, at_the_map_count_limit_routed_mmap_and_malloc_fail_cleanly)
 {
 	char *argv[] = {PROGRAM("out_of_memory"), "maps", NULL};
-	struct run_opts o = {.argv = argv, .env = bind_all, .preload = 1,
+	struct run_opts o = {.argv = argv,
+			     .env = bind_all,
+			     .preload = SHIM_PATH,
 			     .timeout_s = 120};
-	struct run_result r = run(&o);
+	struct run_result r = run_with(&o);
 	long maps = 0;
 
 	cr_assert_not(r.timed_out, "hung: %s", r.out);
@@ -119,19 +131,22 @@ Test(stress, at_the_map_count_limit_routed_mmap_and_malloc_fail_cleanly)
  * The end of the process
  */
 
-Test(stress, frees_from_thread_locals_key_destructors_and_atexit_after_the_report)
+Test(stress,
+     frees_from_thread_locals_key_destructors_and_atexit_after_the_report)
 {
 	static const char *const env[] = {"AML_POLICY=bind", "AML_REPORT=1",
 					  NULL};
 	char *argv[] = {PROGRAM("late_frees_cxx"), "4", NULL};
 
 	for (int i = 0; i < 20; i++) {
-		struct run_opts o = {.argv = argv, .env = env, .preload = 1,
+		struct run_opts o = {.argv = argv,
+				     .env = env,
+				     .preload = SHIM_PATH,
 				     .timeout_s = 60};
-		struct run_result r = run(&o);
+		struct run_result r = run_with(&o);
 
-		cr_assert_eq(r.status, 0, "run %d: exited %d: %s", i,
-			     r.status, r.err);
+		cr_assert_eq(r.status, 0, "run %d: exited %d: %s", i, r.status,
+			     r.err);
 		cr_assert_str_eq(r.out, "late frees: 200 strings at exit\n",
 				 "run %d", i);
 		cr_assert(strstr(r.err, "aml: report pid ") &&
@@ -152,7 +167,7 @@ static char *setuid_copy(char *dir, size_t len)
 {
 	static char path[128];
 	struct passwd *nobody = getpwnam("nobody");
-	char cmd[512];
+	char cmd[512], out[4096];
 
 	if (geteuid() != 0 || !nobody)
 		return NULL;
@@ -160,10 +175,10 @@ static char *setuid_copy(char *dir, size_t len)
 	if (!mkdtemp(dir) || chmod(dir, 0755) != 0)
 		return NULL;
 	snprintf(path, sizeof(path), "%s/env_probe", dir);
-	snprintf(cmd, sizeof(cmd), "cp '%s' '%s'",
-		 PROGRAM("env_probe_linked"), path);
-	if (system(cmd) != 0 || chown(path, nobody->pw_uid, 0) != 0 ||
-	    chmod(path, 04755) != 0)
+	snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", PROGRAM("env_probe_linked"),
+		 path);
+	if (run_shell(cmd, out, sizeof(out)) != 0 ||
+	    chown(path, nobody->pw_uid, 0) != 0 || chmod(path, 04755) != 0)
 		return NULL;
 	return path;
 }
@@ -175,7 +190,7 @@ static char *setuid_copy(char *dir, size_t len)
  */
 static struct run_result run_setuid_probe(const char *const *env)
 {
-	char dir[64] = "", cmd[128];
+	char dir[64] = "", cmd[128], out[4096];
 	char *path = setuid_copy(dir, sizeof(dir));
 	char *argv[] = {path, NULL};
 	struct run_opts o = {.argv = argv, .env = env};
@@ -184,9 +199,9 @@ static struct run_result run_setuid_probe(const char *const *env)
 	if (!path)
 		cr_skip_test("cannot make a setuid-nobody program here (not "
 			     "root, no user nobody, or /tmp is nosuid)");
-	r = run(&o);
+	r = run_with(&o);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	cr_assert_eq(system(cmd), 0);
+	cr_assert_eq(run_shell(cmd, out, sizeof(out)), 0, "%s", out);
 	if (strstr(r.out, "secure=0"))
 		cr_skip_test("setuid did not set AT_SECURE here (nosuid?)");
 	cr_assert_eq(r.status, 0, "exited %d: %s", r.status, r.err);
@@ -211,7 +226,7 @@ Test(stress, the_same_program_without_setuid_reads_the_environment)
 					  NULL};
 	char *argv[] = {PROGRAM("env_probe_linked"), NULL};
 	struct run_opts o = {.argv = argv, .env = env};
-	struct run_result r = run(&o);
+	struct run_result r = run_with(&o);
 
 	cr_assert_eq(r.status, 1, "exited %d: %s", r.status, r.out);
 	cr_assert_str_eq(r.out, "");
