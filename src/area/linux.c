@@ -303,6 +303,10 @@ void *aml_area_linux_mmap(const struct aml_area_data *area_data, size_t size,
 	return ptr;
 }
 
+static void *weighted_mmap_aligned(const struct aml_area_linux_data *data,
+				   size_t size,
+				   const struct aml_area_mmap_options *opts);
+
 static int needs_binding(const struct aml_area_linux_data *data)
 {
 	return data != NULL && (data->nodeset != NULL ||
@@ -331,8 +335,11 @@ void *aml_area_linux_mmap_mbind(const struct aml_area_data *area_data,
 {
 	struct aml_area_linux_data *data =
 		(struct aml_area_linux_data *)area_data;
-	void *ptr = aml_area_linux_mmap(area_data, size, opts);
+	void *ptr = weighted_mmap_aligned(data, size, opts);
 	int saved;
+
+	if (ptr == NULL)
+		ptr = aml_area_linux_mmap(area_data, size, opts);
 
 	if (ptr == NULL || !needs_binding(data))
 		return ptr;
@@ -815,6 +822,8 @@ size_t aml_area_linux_weights_stripe_for(const struct aml_area_linux_weights *w,
 	if (w->engine == AML_AREA_LINUX_WEIGHTED_KERNEL)
 		return page;
 	stripe = w->stripe ? w->stripe : page;
+	if (w->stripe == 0 && w->thp && size / HUGE_STRIPE >= w->period)
+		stripe = HUGE_STRIPE;
 	/* Runs in N stripes <= runs * ceil(N / period) + 1 <= max_vmas. */
 	per = (w->max_vmas - 1) / w->runs;
 	if (per == 0)
@@ -894,6 +903,17 @@ static int kernel_weights_match(const struct aml_area_linux_weights *w)
 	return 1;
 }
 
+/* 1 if transparent huge pages are on for every anonymous mapping. */
+static int thp_always(void)
+{
+	char path[PATH_LEN], buf[128];
+
+	return sysfs_path(path, "kernel/mm/transparent_hugepage/enabled") ==
+		       0 &&
+	       aml_os_read_file(path, buf, sizeof(buf)) > 0 &&
+	       strstr(buf, "[always]") != NULL;
+}
+
 int aml_area_linux_weights_init(struct aml_area_linux_weights *w,
 				const int *nodes, const unsigned int *weights,
 				size_t count)
@@ -911,8 +931,9 @@ int aml_area_linux_weights_init(struct aml_area_linux_weights *w,
 		w->weights[i] = weights[i];
 	}
 	aml_linux_weighted_layout(w);
-	w->stripe = aml_os_page_size();
+	w->stripe = 0;
 	w->max_vmas = AML_AREA_LINUX_WEIGHTED_MAX_VMAS;
+	w->thp = thp_always();
 	w->engine = kernel_weights_match(w) && kernel_accepts(w)
 			    ? AML_AREA_LINUX_WEIGHTED_KERNEL
 			    : AML_AREA_LINUX_WEIGHTED_STRIPES;
@@ -926,7 +947,7 @@ int aml_area_linux_weights_set_stripe(struct aml_area_linux_weights *w,
 
 	if (w == NULL || stripe % page != 0)
 		return aml_fail(AML_EINVAL);
-	w->stripe = stripe ? stripe : page;
+	w->stripe = stripe;
 	w->max_vmas = max_vmas ? max_vmas : AML_AREA_LINUX_WEIGHTED_MAX_VMAS;
 	return AML_SUCCESS;
 }
@@ -1091,8 +1112,13 @@ void aml_linux_weighted_fprintf(const struct aml_area_linux_weights *w,
 	fprintf(stream, "\n%s: engine: %s\n", prefix,
 		w->engine == AML_AREA_LINUX_WEIGHTED_KERNEL ? "kernel"
 							    : "stripes");
-	fprintf(stream, "%s: stripe: %zu bytes at least, %zu VMAs at most\n",
-		prefix, w->stripe, w->max_vmas);
+	if (w->stripe == 0)
+		fprintf(stream, "%s: stripe: auto, %zu VMAs at most\n", prefix,
+			w->max_vmas);
+	else
+		fprintf(stream,
+			"%s: stripe: %zu bytes at least, %zu VMAs at most\n",
+			prefix, w->stripe, w->max_vmas);
 }
 
 /* ------------------------------------------------------------------------
@@ -1251,6 +1277,41 @@ int aml_area_linux_weights_from_machine(
 	if (err != 0)
 		return aml_fail(AML_ENOTSUP);
 	return AML_SUCCESS;
+}
+
+/*
+ * A mapping of the default kind (no options) whose stripes are whole huge
+ * pages starts on a huge-page boundary, so that each stripe holds whole
+ * huge pages: map HUGE_STRIPE - page more, cut the ends. NULL for every
+ * other mapping (then mapped as usual) and on failure (tried again as
+ * usual).
+ */
+static void *weighted_mmap_aligned(const struct aml_area_linux_data *data,
+				   size_t size,
+				   const struct aml_area_mmap_options *opts)
+{
+	const struct aml_area_linux_weights *w;
+	size_t page = aml_os_page_size(), head, extra = HUGE_STRIPE - page;
+	char *p, *aligned;
+
+	if (data == NULL || opts != NULL ||
+	    data->policy != AML_AREA_LINUX_POLICY_WEIGHTED_INTERLEAVE)
+		return NULL;
+	w = data->weights;
+	if (w == NULL || w->engine != AML_AREA_LINUX_WEIGHTED_STRIPES ||
+	    aml_area_linux_weights_stripe_for(w, size) % HUGE_STRIPE != 0 ||
+	    size > ~(size_t)0 - HUGE_STRIPE)
+		return NULL;
+	if (aml_os_mmap((void **)&p, NULL, size + extra, PROT_READ | PROT_WRITE,
+			default_mmap_flags(data), -1, 0) != 0)
+		return NULL;
+	aligned = (char *)round_up((size_t)p, HUGE_STRIPE);
+	head = (size_t)(aligned - p);
+	if (head != 0)
+		aml_os_munmap(p, head);
+	if (extra - head != 0)
+		aml_os_munmap(aligned + round_up(size, page), extra - head);
+	return aligned;
 }
 
 /* ------------------------------------------------------------------------

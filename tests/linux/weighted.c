@@ -207,7 +207,7 @@ Test(linux_weighted, set_stripe_takes_page_multiples_on_weighted_areas_only)
 	cr_assert_eq(linux_weights(area)->stripe, 16 * PAGE);
 	cr_assert_eq(linux_weights(area)->max_vmas, 7);
 	cr_assert_eq(aml_area_linux_weighted_set_stripe(area, 0, 0), 0);
-	cr_assert_eq(linux_weights(area)->stripe, PAGE);
+	cr_assert_eq(linux_weights(area)->stripe, 0, "0 is automatic");
 	cr_assert_eq(linux_weights(area)->max_vmas,
 		     AML_AREA_LINUX_WEIGHTED_MAX_VMAS);
 	aml_area_linux_destroy(&area);
@@ -380,6 +380,62 @@ Test(linux_weighted, small_mappings_keep_the_smallest_stripe)
 	cr_assert_eq(aml_area_linux_weights_stripe_for(&w, GiB), PAGE);
 }
 
+Test(linux_weighted, the_auto_stripe_is_a_huge_page_from_a_period_of_them)
+{
+	const unsigned int three[] = {3, 1};
+	struct aml_area_linux_weights w = layout_of(three, 2);
+
+	w.stripe = 0;
+	w.thp = 1;
+	cr_assert_eq(aml_area_linux_weights_stripe_for(&w, 4 * MiB), PAGE);
+	cr_assert_eq(aml_area_linux_weights_stripe_for(&w, 8 * MiB), 2 * MiB);
+	cr_assert_eq(
+		aml_area_linux_weights_stripe_for(&w, 64 * GiB) % (2 * MiB), 0);
+	w.thp = 0;
+	cr_assert_lt(aml_area_linux_weights_stripe_for(&w, 8 * MiB), 2 * MiB);
+}
+
+Test(linux_weighted, init_reads_whether_huge_pages_are_always_on)
+{
+	const unsigned int w0 = 1;
+	struct aml_area_linux_weights w;
+
+	fake_root();
+	fake_file("kernel/mm/transparent_hugepage/enabled",
+		  "always [madvise] never\n");
+	cr_assert_eq(aml_area_linux_weights_init(&w, node0, &w0, 1), 0);
+	cr_assert_eq(w.thp, 0);
+	fake_file("kernel/mm/transparent_hugepage/enabled",
+		  "[always] madvise never\n");
+	cr_assert_eq(aml_area_linux_weights_init(&w, node0, &w0, 1), 0);
+	cr_assert_eq(w.thp, 1);
+	remove_fake_root();
+}
+
+Test(linux_weighted, huge_stripes_start_on_a_huge_page_boundary)
+{
+	struct aml_area *area;
+	const unsigned int w = 2;
+	char *p;
+
+	aml_linux_weighted_fake_probe(0);
+	cr_assert_eq(aml_area_linux_weighted_create(&area, node0, &w, 1), 0);
+	cr_assert_eq(aml_area_linux_weighted_set_stripe(area, 2 * MiB, 0), 0);
+	for (size_t size = PAGE; size <= 16 * MiB; size = size * 4 + PAGE) {
+		p = aml_area_mmap(area, size, NULL);
+		cr_assert_not_null(p);
+		cr_assert_eq((size_t)p % (2 * MiB), 0, "%zu bytes at %p", size,
+			     (void *)p);
+		memset(p, 1, size);
+		cr_assert_eq(aml_area_linux_check_binding(
+				     (struct aml_area_linux_data *)area->data,
+				     p, size),
+			     1);
+		cr_assert_eq(aml_area_munmap(area, p, size), 0);
+	}
+	aml_area_linux_destroy(&area);
+}
+
 /* ---- the engine: kernel or stripes ------------------------------------ */
 
 static enum aml_area_linux_weighted_engine engine_of(const unsigned int w0)
@@ -506,8 +562,7 @@ Test(linux_weighted, fprintf_shows_weights_engine_and_stripe)
 	cr_assert_not_null(strstr(text, "p: policy: weighted\n"
 					"p: weights: 0:3\n"
 					"p: engine: stripes\n"
-					"p: stripe: 4096 bytes at least, 1024 "
-					"VMAs at most\n"),
+					"p: stripe: auto, 1024 VMAs at most\n"),
 			   "%s", text);
 	aml_area_linux_destroy(&area);
 }

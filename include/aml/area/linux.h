@@ -126,7 +126,9 @@ int aml_area_linux_pages_per_node(const void *ptr, size_t size, size_t *counts,
  * is cut into stripes, each bound with MPOL_PREFERRED to one node, in a
  * smooth weighted round-robin order whose every prefix holds each node's
  * share to within one stripe. The stripe grows with the mapping so that
- * one mapping makes at most max_vmas kernel VMAs.
+ * one mapping makes at most max_vmas kernel VMAs; stripes of 2 MiB or more
+ * are 2 MiB multiples on a 2 MiB-aligned mapping, so that transparent huge
+ * pages still form.
  * @{
  */
 
@@ -158,8 +160,11 @@ struct aml_area_linux_weights {
 	unsigned int reduced[AML_AREA_LINUX_WEIGHTED_MAX_NODES];
 	unsigned int period; /**< stripes in one period: sum of reduced */
 	unsigned int runs;   /**< runs of one node in a period, cyclically */
-	size_t stripe;	     /**< smallest stripe in bytes (page multiple) */
-	size_t max_vmas;     /**< VMA budget of one mapping */
+	/** Smallest stripe in bytes (a page multiple); 0: automatic. */
+	size_t stripe;
+	size_t max_vmas; /**< VMA budget of one mapping */
+	/** Transparent huge pages were "always" at init (auto stripe). */
+	int thp;
 	enum aml_area_linux_weighted_engine engine; /**< chosen at init */
 };
 
@@ -174,8 +179,8 @@ const char *aml_area_linux_weights_problem(const int *nodes,
 
 /**
  * Fill `w` from `count` nodes and their weights (1-255 each, a node at
- * most once, every node allowed to this process), with the smallest stripe
- * (a page) and the default VMA budget, and choose the engine: the kernel's
+ * most once, every node allowed to this process), with the automatic
+ * stripe and the default VMA budget, and choose the engine: the kernel's
  * when it accepts MPOL_WEIGHTED_INTERLEAVE on these nodes and its weights
  * in /sys/kernel/mm/mempolicy/weighted_interleave are in the same ratio,
  * else stripes. Never allocates.
@@ -188,11 +193,14 @@ int aml_area_linux_weights_init(struct aml_area_linux_weights *w,
 				size_t count);
 
 /**
- * Stripe options: `stripe` is the smallest stripe in bytes (0: a page;
- * else a multiple of the page size), `max_vmas` the most kernel VMAs one
- * mapping may make (0: AML_AREA_LINUX_WEIGHTED_MAX_VMAS); the stripe of a
- * mapping grows (to a page multiple, a 2 MiB multiple from 2 MiB up) until
- * it fits the budget. No effect on the kernel engine.
+ * Stripe options: `stripe` is the smallest stripe in bytes, a multiple of
+ * the page size, or 0 for automatic: a page, or 2 MiB (a huge page) when
+ * transparent huge pages are "always" and the mapping holds a period of
+ * 2 MiB stripes (sum of the reduced weights x 2 MiB). `max_vmas` is the
+ * most kernel VMAs one mapping may make (0: the default,
+ * AML_AREA_LINUX_WEIGHTED_MAX_VMAS); the stripe of a mapping grows (to a
+ * page multiple, a 2 MiB multiple from 2 MiB up) until it fits the
+ * budget. No effect on the kernel engine.
  * @return 0, -AML_EINVAL (NULL w, stripe not a page multiple).
  */
 int aml_area_linux_weights_set_stripe(struct aml_area_linux_weights *w,
