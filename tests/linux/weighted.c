@@ -387,7 +387,7 @@ Test(linux_weighted, the_auto_stripe_is_a_huge_page_from_a_period_of_them)
 
 	w.stripe = 0;
 	w.thp = 1;
-	cr_assert_eq(aml_area_linux_weights_stripe_for(&w, 4 * MiB), PAGE);
+	cr_assert_lt(aml_area_linux_weights_stripe_for(&w, 4 * MiB), 2 * MiB);
 	cr_assert_eq(aml_area_linux_weights_stripe_for(&w, 8 * MiB), 2 * MiB);
 	cr_assert_eq(
 		aml_area_linux_weights_stripe_for(&w, 64 * GiB) % (2 * MiB), 0);
@@ -434,6 +434,30 @@ Test(linux_weighted, huge_stripes_start_on_a_huge_page_boundary)
 		cr_assert_eq(aml_area_munmap(area, p, size), 0);
 	}
 	aml_area_linux_destroy(&area);
+}
+
+Test(linux_weighted, the_auto_stripe_leaves_about_1_mib_per_vma)
+{
+	const unsigned int ratios[][3] = {{1, 1, 0}, {3, 1, 0}, {3, 2, 1}};
+
+	for (int r = 0; r < 3; r++) {
+		struct aml_area_linux_weights w =
+			layout_of(ratios[r], ratios[r][2] ? 3 : 2);
+
+		w.stripe = 0;
+		for (size_t size = PAGE; size <= GiB; size = size * 2 + PAGE) {
+			size_t stripe =
+				aml_area_linux_weights_stripe_for(&w, size);
+			size_t runs = runs_of(&w, size, stripe);
+			size_t most = size / MiB > w.runs + 1 ? size / MiB
+							      : w.runs + 1;
+
+			cr_assert_leq(runs, most,
+				      "ratio %d, %zu bytes: %zu VMAs of stripe "
+				      "%zu",
+				      r, size, runs, stripe);
+		}
+	}
 }
 
 /* ---- the engine: kernel or stripes ------------------------------------ */

@@ -194,9 +194,10 @@ int aml_area_linux_weights_init(struct aml_area_linux_weights *w,
 
 /**
  * Stripe options: `stripe` is the smallest stripe in bytes, a multiple of
- * the page size, or 0 for automatic: a page, or 2 MiB (a huge page) when
- * transparent huge pages are "always" and the mapping holds a period of
- * 2 MiB stripes (sum of the reduced weights x 2 MiB). `max_vmas` is the
+ * the page size, or 0 for automatic: 2 MiB (a huge page) when transparent
+ * huge pages are "always" and the mapping holds a period of 2 MiB stripes
+ * (sum of the reduced weights x 2 MiB), else the smallest that leaves
+ * about 1 MiB per VMA (one period for small mappings). `max_vmas` is the
  * most kernel VMAs one mapping may make (0: the default,
  * AML_AREA_LINUX_WEIGHTED_MAX_VMAS); the stripe of a mapping grows (to a
  * page multiple, a 2 MiB multiple from 2 MiB up) until it fits the
