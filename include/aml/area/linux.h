@@ -77,13 +77,19 @@ int aml_area_linux_create(struct aml_area **area,
 /** Free an area made by a create function; *area becomes NULL. */
 void aml_area_linux_destroy(struct aml_area **area);
 
-/** Apply the area's policy to [ptr, ptr + size). 0 or -AML_FAILURE. */
+/**
+ * Apply the area's policy to [ptr, ptr + size), moving the pages already
+ * there (a weighted policy lays its stripes out from ptr). 0 or
+ * -AML_FAILURE.
+ */
 int aml_area_linux_mbind(struct aml_area_linux_data *bind, void *ptr,
 			 size_t size);
 
 /**
  * 1 if the policy of the range at `ptr` matches the area (mode and
- * nodemask), 0 if not, -AML_EINVAL if it cannot be queried.
+ * nodemask; for a weighted area, every page's stripe node or the kernel's
+ * mode over the area's nodes, with ptr and size as mapped), 0 if not,
+ * -AML_EINVAL if it cannot be queried.
  */
 int aml_area_linux_check_binding(struct aml_area_linux_data *area_data,
 				 void *ptr, size_t size);
