@@ -7,7 +7,8 @@
  *
  * usage: area [rounds]   (default 31)
  *
- * area weighted [rounds] [NODE:WEIGHT,...]   (default 11, 0:3,1:1)
+ * area weighted [rounds] [NODE:WEIGHT,...] [MAX_MIB]
+ *   (default 11 rounds, 0:3,1:1, sizes up to 1024 MiB)
  *   the weighted-interleave area against an area bound to the first node
  *   and a plain interleave area over the same nodes: map + touch + unmap,
  *   4 KiB to 1 GiB (the sizes the first node can hold), medians of
@@ -55,24 +56,30 @@ static struct aml_area *area;
 static unsigned long node_mask;
 static int weighted_main(int argc, char **argv);
 
-static double sample_aml(size_t size, int batch)
+/* One sample of area a: map, touch, unmap `batch` times; seconds each. */
+static double sample_area(struct aml_area *a, size_t size, int batch)
 {
 	double t0 = now();
 
 	for (int i = 0; i < batch; i++) {
-		char *p = aml_area_mmap(area, size, NULL);
+		char *p = aml_area_mmap(a, size, NULL);
 
 		if (p == NULL) {
 			aml_perror("aml_area_mmap");
 			exit(1);
 		}
 		touch(p, size);
-		if (aml_area_munmap(area, p, size) != AML_SUCCESS) {
+		if (aml_area_munmap(a, p, size) != AML_SUCCESS) {
 			aml_perror("aml_area_munmap");
 			exit(1);
 		}
 	}
 	return (now() - t0) / batch;
+}
+
+static double sample_aml(size_t size, int batch)
+{
+	return sample_area(area, size, batch);
 }
 
 static double sample_raw(size_t size, int batch)
@@ -179,27 +186,6 @@ int main(int argc, char **argv)
 
 static struct aml_area *w_areas[3]; /* weighted, bound, interleave */
 
-/* One sample of area a: map, touch, unmap `batch` times; seconds each. */
-static double sample_area(struct aml_area *a, size_t size, int batch)
-{
-	double t0 = now();
-
-	for (int i = 0; i < batch; i++) {
-		char *p = aml_area_mmap(a, size, NULL);
-
-		if (p == NULL) {
-			aml_perror("aml_area_mmap");
-			exit(1);
-		}
-		touch(p, size);
-		if (aml_area_munmap(a, p, size) != AML_SUCCESS) {
-			aml_perror("aml_area_munmap");
-			exit(1);
-		}
-	}
-	return (now() - t0) / batch;
-}
-
 /* Lines of /proc/self/maps overlapping [p, p + size). */
 static size_t vmas_in(const char *p, size_t size)
 {
@@ -264,6 +250,7 @@ static int weighted_main(int argc, char **argv)
 		{"1 GiB", (size_t)1 << 30, 1},
 	};
 	int rounds = argc > 1 ? atoi(argv[1]) : 11, nodes[MAX_W], n;
+	size_t max_size = (size_t)(argc > 3 ? atoi(argv[3]) : 1024) << 20;
 	unsigned int weights[MAX_W];
 	struct aml_bitmap first, all;
 	const struct aml_area_linux_weights *w;
@@ -302,6 +289,8 @@ static int weighted_main(int argc, char **argv)
 		double t[3][64], m[3];
 		long long need = (long long)sizes[c].size;
 
+		if (sizes[c].size > max_size)
+			continue;
 		/* The bound area puts everything on the first node. */
 		if (numa_node_size64(nodes[0], NULL) < need + (need >> 2)) {
 			printf("%-8s does not fit node %d: skipped\n",
