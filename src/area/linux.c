@@ -825,10 +825,11 @@ size_t aml_area_linux_weights_stripe_for(const struct aml_area_linux_weights *w,
 
 	if (w == NULL)
 		return 0;
-	if (w->engine == AML_AREA_LINUX_WEIGHTED_KERNEL)
+	if (w->engine == AML_AREA_LINUX_WEIGHTED_KERNEL || w->runs == 0 ||
+	    w->period == 0)
 		return page;
 	stripe = w->stripe ? w->stripe : page;
-	budget = w->max_vmas;
+	budget = w->max_vmas ? w->max_vmas : AML_AREA_LINUX_WEIGHTED_MAX_VMAS;
 	if (w->stripe == 0 && w->thp && size / HUGE_STRIPE >= w->period) {
 		stripe = HUGE_STRIPE;
 	} else if (w->stripe == 0) {
@@ -843,7 +844,7 @@ size_t aml_area_linux_weights_stripe_for(const struct aml_area_linux_weights *w,
 	per = (budget - 1) / w->runs;
 	if (per == 0)
 		per = 1;
-	most = per * w->period;
+	most = per > ~(size_t)0 / w->period ? ~(size_t)0 : per * w->period;
 	need = size / most + (size % most != 0);
 	if (need > stripe) {
 		stripe = round_up(need, page);

@@ -363,6 +363,16 @@ Test(linux_weighted, the_stripe_grows_to_keep_a_mapping_within_the_vma_budget)
 	}
 }
 
+Test(linux_weighted, an_unbounded_budget_keeps_the_smallest_stripe)
+{
+	const unsigned int ratio[] = {255, 254, 1};
+	struct aml_area_linux_weights w = layout_of(ratio, 3);
+
+	w.max_vmas = ~(size_t)0;
+	cr_assert_eq(aml_area_linux_weights_stripe_for(&w, ~(size_t)0 / 2),
+		     PAGE);
+}
+
 Test(linux_weighted, small_mappings_keep_the_smallest_stripe)
 {
 	const unsigned int one[] = {1, 1};
