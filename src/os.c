@@ -3,6 +3,7 @@
 #include "os.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -105,6 +106,43 @@ int aml_os_move_pages(unsigned long count, void **pages, const int *nodes,
 {
 	return as_error(
 		SYS6(SYS_move_pages, 0, count, pages, nodes, status, flags));
+}
+
+long aml_os_read_file(const char *path, char *buf, size_t len)
+{
+	long fd, n = 0, got = 0;
+
+	if (len == 0)
+		return -EINVAL;
+	fd = SYS6(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0, 0, 0);
+	if (as_error(fd))
+		return as_error(fd);
+	while ((size_t)got < len - 1) {
+		n = SYS6(SYS_read, fd, buf + got, len - 1 - (size_t)got, 0, 0,
+			 0);
+		if (n == -EINTR)
+			continue;
+		if (as_error(n) || n == 0)
+			break;
+		got += n;
+	}
+	SYS6(SYS_close, fd, 0, 0, 0, 0, 0);
+	if (as_error(n) && got == 0)
+		return as_error(n);
+	buf[got] = '\0';
+	return got;
+}
+
+int aml_os_path_exists(const char *path)
+{
+	return as_error(SYS6(SYS_faccessat, AT_FDCWD, path, F_OK, 0, 0, 0));
+}
+
+long aml_os_sched_getaffinity(unsigned long *mask, size_t len)
+{
+	long ret = SYS6(SYS_sched_getaffinity, 0, len, mask, 0, 0, 0);
+
+	return as_error(ret) ? as_error(ret) : ret;
 }
 
 size_t aml_os_page_size(void)

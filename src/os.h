@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The operating-system primitives of the library: every mmap, munmap,
- * mremap, mbind, get_mempolicy and move_pages goes through here.
+ * mremap, mbind, get_mempolicy and move_pages goes through here, and the
+ * few file reads (sysfs) and scheduler queries of the library.
  *
  * Contract of every primitive: it is a raw system call (no libc wrapper that
  * could be interposed, no dlsym), it never allocates, it is async-signal-safe,
@@ -36,6 +37,18 @@ AML_INTERNAL int aml_os_get_mempolicy(int *mode, unsigned long *nodemask,
 /* move_pages(2) on the calling process (pid 0). */
 AML_INTERNAL int aml_os_move_pages(unsigned long count, void **pages,
 				   const int *nodes, int *status, int flags);
+/*
+ * Read up to len - 1 bytes of the file at `path` into buf and end them with
+ * a NUL (sysfs files are small). Returns the number of bytes read.
+ */
+AML_INTERNAL long aml_os_read_file(const char *path, char *buf, size_t len);
+/* 0 if `path` exists (faccessat F_OK), else a negative errno value. */
+AML_INTERNAL int aml_os_path_exists(const char *path);
+/*
+ * sched_getaffinity(2) of the calling thread into mask (len bytes). Returns
+ * the number of bytes the kernel wrote.
+ */
+AML_INTERNAL long aml_os_sched_getaffinity(unsigned long *mask, size_t len);
 /* Size of a base page, read once from the auxiliary vector. */
 AML_INTERNAL size_t aml_os_page_size(void);
 

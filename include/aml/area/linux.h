@@ -29,7 +29,11 @@ enum aml_area_linux_policy {
 	AML_AREA_LINUX_POLICY_BIND,	  /**< MPOL_BIND: only these nodes */
 	AML_AREA_LINUX_POLICY_PREFERRED,  /**< MPOL_PREFERRED: first node */
 	AML_AREA_LINUX_POLICY_INTERLEAVE, /**< MPOL_INTERLEAVE: round-robin */
+	/** Pages in a ratio across nodes: aml_area_linux_weighted_create() */
+	AML_AREA_LINUX_POLICY_WEIGHTED_INTERLEAVE,
 };
+
+struct aml_area_linux_weights;
 
 /** Data of a Linux area. */
 struct aml_area_linux_data {
@@ -39,6 +43,8 @@ struct aml_area_linux_data {
 	enum aml_area_linux_policy policy;
 	/** mmap flags used when no options are given; 0 = private anonymous. */
 	int mmap_flags;
+	/** Nodes and weights of POLICY_WEIGHTED_INTERLEAVE, NULL otherwise. */
+	const struct aml_area_linux_weights *weights;
 };
 
 /**
@@ -100,13 +106,19 @@ int aml_area_linux_init(struct aml_area_linux_static *storage,
 /** Free an area made by a create function; *area becomes NULL. */
 void aml_area_linux_destroy(struct aml_area **area);
 
-/** Apply the area's policy to [ptr, ptr + size). 0 or -AML_FAILURE. */
+/**
+ * Apply the area's policy to [ptr, ptr + size), moving the pages already
+ * there (a weighted policy lays its stripes out from ptr). 0 or
+ * -AML_FAILURE.
+ */
 int aml_area_linux_mbind(struct aml_area_linux_data *bind, void *ptr,
 			 size_t size);
 
 /**
  * 1 if the policy of the range at `ptr` matches the area (mode and
- * nodemask), 0 if not, -AML_EINVAL if it cannot be queried.
+ * nodemask; for a weighted area, every page's stripe node or the kernel's
+ * mode over the area's nodes, with ptr and size as mapped), 0 if not,
+ * -AML_EINVAL if it cannot be queried.
  */
 int aml_area_linux_check_binding(struct aml_area_linux_data *area_data,
 				 void *ptr, size_t size);
@@ -140,6 +152,145 @@ int aml_area_linux_fprintf(const struct aml_area_data *data, FILE *stream,
  */
 int aml_area_linux_pages_per_node(const void *ptr, size_t size, size_t *counts,
 				  int max_nodes, size_t *absent);
+
+/**
+ * @name Weighted interleave
+ * Pages spread over nodes in a ratio (docs/weighted.md). The kernel's
+ * MPOL_WEIGHTED_INTERLEAVE (Linux 6.9) is used when it accepts the nodes
+ * and its system-wide weights give the asked ratio; otherwise the mapping
+ * is cut into stripes, each bound with MPOL_PREFERRED to one node, in a
+ * smooth weighted round-robin order whose every prefix holds each node's
+ * share to within one stripe. The stripe grows with the mapping so that
+ * one mapping makes at most max_vmas kernel VMAs; stripes of 2 MiB or more
+ * are 2 MiB multiples on a 2 MiB-aligned mapping, so that transparent huge
+ * pages still form.
+ * @{
+ */
+
+/** Most nodes of one weighted policy. */
+#define AML_AREA_LINUX_WEIGHTED_MAX_NODES 64
+/** Largest weight, as the kernel's (1 is the smallest). */
+#define AML_AREA_LINUX_WEIGHT_MAX 255
+/** Default VMA budget of one mapping (vm.max_map_count is 65530). */
+#define AML_AREA_LINUX_WEIGHTED_MAX_VMAS 1024
+
+/** How a weighted policy places pages. */
+enum aml_area_linux_weighted_engine {
+	/** Stripes bound with MPOL_PREFERRED, on every kernel. */
+	AML_AREA_LINUX_WEIGHTED_STRIPES,
+	/** The kernel's MPOL_WEIGHTED_INTERLEAVE with its system weights. */
+	AML_AREA_LINUX_WEIGHTED_KERNEL,
+};
+
+/**
+ * A weighted policy, filled by aml_area_linux_weights_init() (no
+ * allocation: it may live inside another structure); read-only after.
+ */
+struct aml_area_linux_weights {
+	unsigned int count;			      /**< nodes */
+	int nodes[AML_AREA_LINUX_WEIGHTED_MAX_NODES]; /**< as given */
+	unsigned int
+		weights[AML_AREA_LINUX_WEIGHTED_MAX_NODES]; /**< as given */
+	/** The weights divided by their greatest common divisor. */
+	unsigned int reduced[AML_AREA_LINUX_WEIGHTED_MAX_NODES];
+	unsigned int period; /**< stripes in one period: sum of reduced */
+	unsigned int runs;   /**< runs of one node in a period, cyclically */
+	/** Smallest stripe in bytes (a page multiple); 0: automatic. */
+	size_t stripe;
+	size_t max_vmas; /**< VMA budget of one mapping */
+	/** Transparent huge pages were "always" at init (auto stripe). */
+	int thp;
+	enum aml_area_linux_weighted_engine engine; /**< chosen at init */
+};
+
+/**
+ * Why nodes/weights cannot make a weighted policy, as a sentence ("a weight
+ * is 0 or over 255 (weights are 1 to 255)", "node 3 is listed twice", ...),
+ * or NULL if they can. Same checks as aml_area_linux_weights_init().
+ */
+const char *aml_area_linux_weights_problem(const int *nodes,
+					   const unsigned int *weights,
+					   size_t count);
+
+/**
+ * Fill `w` from `count` nodes and their weights (1-255 each, a node at
+ * most once, every node allowed to this process), with the automatic
+ * stripe and the default VMA budget, and choose the engine: the kernel's
+ * when it accepts MPOL_WEIGHTED_INTERLEAVE on these nodes and its weights
+ * in /sys/kernel/mm/mempolicy/weighted_interleave are in the same ratio,
+ * else stripes. Never allocates.
+ * @return 0; -AML_EINVAL (NULL w, no nodes, weights without nodes, a node
+ * twice, more than AML_AREA_LINUX_WEIGHTED_MAX_NODES nodes); -AML_EDOM (a
+ * weight of 0 or over 255, a node outside the allowed nodes).
+ */
+int aml_area_linux_weights_init(struct aml_area_linux_weights *w,
+				const int *nodes, const unsigned int *weights,
+				size_t count);
+
+/**
+ * Stripe options: `stripe` is the smallest stripe in bytes, a multiple of
+ * the page size, or 0 for automatic: 2 MiB (a huge page) when transparent
+ * huge pages are "always" and the mapping holds a period of 2 MiB stripes
+ * (sum of the reduced weights x 2 MiB), else the smallest that leaves
+ * about 1 MiB per VMA (one period for small mappings). `max_vmas` is the
+ * most kernel VMAs one mapping may make (0: the default,
+ * AML_AREA_LINUX_WEIGHTED_MAX_VMAS); the stripe of a mapping grows (to a
+ * page multiple, a 2 MiB multiple from 2 MiB up) until it fits the
+ * budget. No effect on the kernel engine.
+ * @return 0, -AML_EINVAL (NULL w, stripe not a page multiple).
+ */
+int aml_area_linux_weights_set_stripe(struct aml_area_linux_weights *w,
+				      size_t stripe, size_t max_vmas);
+
+/** The stripe in bytes a mapping of `size` bytes gets (a page: kernel). */
+size_t aml_area_linux_weights_stripe_for(const struct aml_area_linux_weights *w,
+					 size_t size);
+
+/**
+ * Create a Linux area placing every mapping's pages over `nodes` in the
+ * ratio of `weights` (both `count` long), before first touch.
+ * *area is NULL on every error.
+ * @return 0, the errors of aml_area_linux_weights_init(), -AML_ENOMEM.
+ */
+int aml_area_linux_weighted_create(struct aml_area **area, const int *nodes,
+				   const unsigned int *weights, size_t count);
+
+/**
+ * aml_area_linux_weights_set_stripe() on a weighted area.
+ * @return 0, -AML_EINVAL (not a weighted area, bad stripe).
+ */
+int aml_area_linux_weighted_set_stripe(struct aml_area *area, size_t stripe,
+				       size_t max_vmas);
+
+/** Where aml_area_linux_weights_from_machine() takes weights from. */
+enum aml_area_linux_weights_source {
+	/** HMAT if it describes every node, else the kernel's weights. */
+	AML_AREA_LINUX_WEIGHTS_AUTO,
+	/**
+	 * HMAT bandwidth (min of read and write) of each node from its
+	 * nearest initiators (nodeN/access0/initiators), which must include
+	 * a node of the CPUs this thread may run on.
+	 */
+	AML_AREA_LINUX_WEIGHTS_HMAT,
+	/** /sys/kernel/mm/mempolicy/weighted_interleave/nodeN (6.9+). */
+	AML_AREA_LINUX_WEIGHTS_KERNEL,
+};
+
+/**
+ * Weights (1-255, in the ratio of the figures, divided by their common
+ * divisor) for `count` nodes into `weights`, from `source`; the source used
+ * goes to *used when used is not NULL.
+ * @return 0; -AML_EINVAL (NULL arguments, no nodes, a node twice, a node
+ * below 0 or from AML_BITMAP_MAX); -AML_ENOTSUP (the source, or with AUTO
+ * both, has no figures for some node relative to this thread's CPUs: the
+ * caller falls back to plain interleave).
+ */
+int aml_area_linux_weights_from_machine(
+	const int *nodes, size_t count, unsigned int *weights,
+	enum aml_area_linux_weights_source source,
+	enum aml_area_linux_weights_source *used);
+
+/** @} */
 
 /*
  * Legacy (2019 documentation) constructor flags, for
