@@ -75,19 +75,21 @@ def refused(rc, out, err, path, words):
 
 
 def test_interleave_asked_and_found_per_node(d):
-    f = write(f"{d}/r.json", report(10, [rule(0, "interleave", [0, 1],
-                                             {0: 300, 1: 100},
-                                             {1: 200, 2: 50})]))
+    f = write(f"{d}/r.json", report(10, [rule(0, "interleave", [0, 1, 2],
+                                             {0: 300, 1: 100, 2: 250},
+                                             {1: 200, 3: 50})]))
     rc, out, err = run(f)
     assert rc == 0, err
     t = rows(out, "rule 0 interleave")
-    # 650 pages in all, half asked on each of the two nodes
-    assert t[0][:4] == ["yes", "325", "300", "0"], t
-    assert t[1][:4] == ["yes", "325", "300", "0"], t
-    assert t[2][:4] == ["-", "-", "50", "50"], t
-    # bars of 32 characters for the peak, 325 asked: 50 pages are 5 'x'
-    assert t[2][4] == "x" * round(50 * 32 / 325), t[2]
-    assert t[0][4] == "#" * round(300 * 32 / 325), t[0]
+    # 900 pages in all, a third asked on each of the three nodes
+    assert t[0][:4] == ["yes", "300", "300", "0"], t
+    assert t[1][:4] == ["yes", "300", "300", "0"], t
+    assert t[2][:4] == ["yes", "300", "250", "0"], t
+    assert t[3][:4] == ["-", "-", "50", "50"], t
+    # bars of 32 characters for the peak (300): '#' up to the pages found,
+    # '|' at the asked count, 'x' for pages on a node not asked for
+    assert t[2][4:] == ["#" * round(250 * 32 / 300), "|"], t[2]
+    assert t[3][4:] == ["x" * round(50 * 32 / 300)], t[3]
 
 
 def test_job_directory_sums_ranks_and_counts_pages_off_their_node(d):
