@@ -18,22 +18,21 @@
 #define MALLOCX_ARENA(a) ((((int)(a)) + 1) << 20)
 
 typedef struct extent_hooks_s extent_hooks_t;
-typedef void *(extent_alloc_t)(extent_hooks_t *, void *, size_t, size_t,
-			       bool *, bool *, unsigned);
-typedef bool(extent_dalloc_t)(extent_hooks_t *, void *, size_t, bool,
-			      unsigned);
+typedef void *(extent_alloc_t)(extent_hooks_t *, void *, size_t, size_t, bool *,
+			       bool *, unsigned);
+typedef bool(extent_dalloc_t)(extent_hooks_t *, void *, size_t, bool, unsigned);
 typedef void(extent_destroy_t)(extent_hooks_t *, void *, size_t, bool,
 			       unsigned);
-typedef bool(extent_commit_t)(extent_hooks_t *, void *, size_t, size_t,
-			      size_t, unsigned);
+typedef bool(extent_commit_t)(extent_hooks_t *, void *, size_t, size_t, size_t,
+			      unsigned);
 typedef bool(extent_decommit_t)(extent_hooks_t *, void *, size_t, size_t,
 				size_t, unsigned);
-typedef bool(extent_purge_t)(extent_hooks_t *, void *, size_t, size_t,
-			     size_t, unsigned);
-typedef bool(extent_split_t)(extent_hooks_t *, void *, size_t, size_t,
-			     size_t, bool, unsigned);
-typedef bool(extent_merge_t)(extent_hooks_t *, void *, size_t, void *,
-			     size_t, bool, unsigned);
+typedef bool(extent_purge_t)(extent_hooks_t *, void *, size_t, size_t, size_t,
+			     unsigned);
+typedef bool(extent_split_t)(extent_hooks_t *, void *, size_t, size_t, size_t,
+			     bool, unsigned);
+typedef bool(extent_merge_t)(extent_hooks_t *, void *, size_t, void *, size_t,
+			     bool, unsigned);
 
 struct extent_hooks_s {
 	extent_alloc_t *alloc;

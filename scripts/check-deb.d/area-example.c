@@ -14,7 +14,7 @@ int main(void)
 	aml_bitmap_set(&nodes, 0);
 	if (aml_area_linux_create(&area, &nodes, AML_AREA_LINUX_POLICY_BIND))
 		return 1;
-	buf = aml_area_mmap(area, size, NULL);  /* bound before first touch */
+	buf = aml_area_mmap(area, size, NULL); /* bound before first touch */
 	if (buf == NULL) {
 		aml_perror("mmap");
 		return 1;
