@@ -95,6 +95,19 @@ def median(runs, key):
     return statistics.median(r[key] for r in runs)
 
 
+def write(results, notes, args):
+    """The table, the raw numbers and the chart of the rows so far."""
+    text = table(results, notes, args.command)
+    if args.out:
+        os.makedirs(args.out, exist_ok=True)
+        with open(os.path.join(args.out, "shim-bench.md"), "w") as f:
+            f.write(text)
+        with open(os.path.join(args.out, "shim-bench.json"), "w") as f:
+            json.dump({"results": results, "notes": notes}, f, indent=1)
+        svg(results, os.path.join(args.out, "shim-bench.svg"))
+    return text
+
+
 def measure(args, build, bindir):
     allocs, notes = allocators(build)
     if args.allocators:
@@ -136,6 +149,7 @@ def measure(args, build, bindir):
             }
         results[name] = row
         print(summary_line(name, row), file=sys.stderr, flush=True)
+        write(results, notes, args)  # an interrupted run keeps its rows
     return results, notes
 
 
@@ -232,8 +246,9 @@ COLOURS = {"jemalloc": "#4878d0", "mimalloc": "#956cb4",
 
 
 def svg(results, path):
-    """Grouped bars: time ratio to glibc per pattern and allocator, with
-    the glibc line at 1 (log scale would hide the small differences)."""
+    """Grouped bars: CPU time ratio to glibc per pattern and allocator
+    (wall time on a shared machine is mostly waiting), with the glibc line
+    at 1 (log scale would hide the small differences)."""
     # a pattern measured by its RSS (its time is microseconds) has no bar
     names = [n for n in results
              if results[n]["allocators"].get("glibc", {}).get(
@@ -246,8 +261,8 @@ def svg(results, path):
         base = results[n]["allocators"].get("glibc", {})
         for a in allocs:
             m = results[n]["allocators"].get(a, {})
-            if "seconds" in m and "seconds" in base:
-                r = m["seconds"] / base["seconds"]
+            if "cpu" in m and base.get("cpu"):
+                r = m["cpu"] / base["cpu"]
                 ratios[(n, a)] = r
                 top = max(top, r)
     top = min(top, 4.0)
@@ -257,7 +272,7 @@ def svg(results, path):
     y = lambda r: 20 + plot_h - plot_h * min(r, top) / top
     out = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" '
            'font-family="sans-serif" font-size="11">' % (w, h),
-           '<text x="%d" y="14" font-size="13">Time relative to glibc '
+           '<text x="%d" y="14" font-size="13">CPU time relative to glibc '
            '(1.0 = glibc; lower is faster; bars cut at %.0fx)</text>'
            % (left, top)]
     for tick in [0.5 * i for i in range(int(top * 2) + 1)]:
@@ -302,15 +317,7 @@ def main():
     p.add_argument("--command", default="scripts/bench shim")
     args = p.parse_args()
     results, notes = measure(args, args.build, args.bindir)
-    text = table(results, notes, args.command)
-    print(text)
-    if args.out:
-        os.makedirs(args.out, exist_ok=True)
-        with open(os.path.join(args.out, "shim-bench.md"), "w") as f:
-            f.write(text)
-        with open(os.path.join(args.out, "shim-bench.json"), "w") as f:
-            json.dump({"results": results, "notes": notes}, f, indent=1)
-        svg(results, os.path.join(args.out, "shim-bench.svg"))
+    print(write(results, notes, args))
 
 
 if __name__ == "__main__":
