@@ -15,6 +15,7 @@
 #include <stdatomic.h>
 #include <unistd.h>
 
+#include "foreign.h"
 #include "heap.h"
 #include "init.h"
 #include "log.h"
@@ -68,6 +69,9 @@ static void shim_init(void)
 		placement_disable();
 	}
 	pthread_atfork(NULL, NULL, after_fork_child);
+	/* Step aside for another allocator (foreign.c). */
+	if (foreign_detect())
+		heap_step_aside();
 }
 
 static void shim_init_once(void)
