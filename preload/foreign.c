@@ -344,3 +344,8 @@ size_t foreign_usable_size(void *ptr)
 {
 	return next.usable_size != NULL ? next.usable_size(ptr) : 0;
 }
+
+int foreign_trim(size_t pad)
+{
+	return next.trim != NULL ? next.trim(pad) : -1;
+}

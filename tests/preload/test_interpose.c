@@ -3,7 +3,8 @@
  * The shim inside programs with an allocator of their own: programs
  * linked with jemalloc mix its API with malloc's (alloc-x.c); programs
  * built with mimalloc or tcmalloc get the shim out of their way
- * (foreign.c). Each program checks itself and prints "ok".
+ * (foreign.c); malloc_trim, mallinfo2 and malloc_stats speak of the
+ * shim's heap (mallinfo.c). Each program checks itself and prints "ok".
  */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
@@ -18,6 +19,8 @@ static const char *const one_rule[] = {"AML_POLICY=bind", "AML_NODES=0", NULL};
  * when they grow. */
 static const char *const split_rules[] = {
 	"AML_RULES=bind:0:1-1000;interleave:0:50K-", "AML_REPORT=0", NULL};
+static const char *const no_decay[] = {"AML_DIRTY_DECAY_MS=-1",
+				       "AML_BIG_DECAY_MS=-1", NULL};
 
 static void jemalloc_program(const char *const *extra)
 {
@@ -101,4 +104,25 @@ Test(interpose, allocator_name_without_its_malloc_keeps_the_shim)
 
 	cr_assert(strstr(err, "own allocator") == NULL, "%s", err);
 	free(err);
+}
+
+Test(interpose, mallinfo2_follows_the_bytes_in_use)
+{
+	char *argv[] = {PROGRAM("heap_info"), "info", NULL};
+
+	run_expect_ok(SHIM_PATH, argv, no_decay, "ok");
+}
+
+Test(interpose, malloc_trim_gives_freed_memory_back)
+{
+	char *argv[] = {PROGRAM("heap_info"), "trim", NULL};
+
+	run_expect_ok(SHIM_PATH, argv, no_decay, "ok");
+}
+
+Test(interpose, malloc_stats_prints_the_shims_heap)
+{
+	char *argv[] = {PROGRAM("heap_info"), "stats", NULL};
+
+	run_expect_ok(SHIM_PATH, argv, NULL, "ok");
 }
