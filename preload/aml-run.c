@@ -517,8 +517,9 @@ int main(int argc, char **argv)
 	}
 	command = optind < argc ? argv + optind : NULL;
 	shim = find_shim();
+	preload = shim ? preload_value(shim) : NULL;
 	if (launch.dry_run) {
-		print_dry_run(&launch, &cfg, shim, command);
+		print_dry_run(&launch, &cfg, preload, command);
 		return 0;
 	}
 	if (command == NULL)
@@ -528,7 +529,6 @@ int main(int argc, char **argv)
 				" (set AML_RUN_PRELOAD to its path)\n");
 		return EXIT_CANNOT_RUN;
 	}
-	preload = preload_value(shim);
 	if (preload == NULL) {
 		perror("aml-run");
 		return EXIT_CANNOT_RUN;

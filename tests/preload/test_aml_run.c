@@ -359,3 +359,16 @@ Test(aml_run, cpu_local_and_nearest_are_accepted_by_every_policy_option)
 		     output);
 	cr_assert_eq(run("--membind=@nowhere -- true"), 2, "%s", output);
 }
+
+Test(aml_run, dry_run_prints_the_ld_preload_of_the_real_run)
+{
+	char want[4096];
+
+	cr_assert_eq(run("-- true; LD_PRELOAD=libc.so.6 %s --membind=0 "
+			 "--dry-run -- true",
+			 test_aml_run_path()),
+		     0, "%s", output);
+	snprintf(want, sizeof(want), "\nLD_PRELOAD=%s:libc.so.6\n",
+		 harmless_preload());
+	cr_assert(strstr(output, want), "want %s in:\n%s", want + 1, output);
+}
