@@ -388,6 +388,41 @@ static char *preload_value(const char *shim)
 }
 
 /* ------------------------------------------------------------------------
+ * What the program will see
+ */
+
+/* A relative report path would follow the program's chdir: make it
+ * absolute here, where it was meant. Exits 2 if it gets too long. */
+static void report_path_absolute(struct launch *l,
+				 const struct shim_config *cfg)
+{
+	static char path[sizeof(cfg->report_path)];
+	char cwd[PATH_MAX];
+	int n;
+
+	if (!cfg->report || cfg->report_path[0] == '\0' ||
+	    cfg->report_path[0] == '/')
+		return;
+	if (getcwd(cwd, sizeof(cwd)) == NULL) {
+		fprintf(stderr,
+			"aml-run: AML_REPORT=\"%s\": cannot make it "
+			"absolute: %s\n",
+			cfg->report_path, strerror(errno));
+		exit(EXIT_USAGE);
+	}
+	n = snprintf(path, sizeof(path), "%s/%s", cwd, cfg->report_path);
+	if (n < 0 || (size_t)n >= sizeof(path)) {
+		fprintf(stderr,
+			"aml-run: AML_REPORT=\"%s\": %s/%s is longer "
+			"than %zu bytes\n",
+			cfg->report_path, cwd, cfg->report_path,
+			sizeof(path) - 1);
+		exit(EXIT_USAGE);
+	}
+	assign(l, "AML_REPORT", path);
+}
+
+/* ------------------------------------------------------------------------
  * Main
  */
 
@@ -517,6 +552,7 @@ int main(int argc, char **argv)
 	}
 	command = optind < argc ? argv + optind : NULL;
 	shim = find_shim();
+	report_path_absolute(&launch, &cfg);
 	preload = shim ? preload_value(shim) : NULL;
 	if (launch.dry_run) {
 		print_dry_run(&launch, &cfg, preload, command);
