@@ -274,6 +274,29 @@ static const char *const doc_programs[][3] = {
 	 "default placement; one line saying per-size rules cannot apply and "
 	 "no report will be written",
 	 "`preload_aml_run_static`"},
+	{"a data file the program puts on descriptor 200 (`dup2`) or 3 (also "
+	 "under `ulimit -n 64`)",
+	 "nothing of the shim's in it: the shim keeps no descriptor of its "
+	 "own",
+	 "`preload_messages`"},
+	{"started with standard error closed (`prog 2>&-`); the program's "
+	 "first `open()` takes descriptor 2",
+	 "the shim's messages and report to stderr are dropped (descriptor 2 "
+	 "is not the standard error of start-up)",
+	 "`preload_messages`"},
+	{"standard error on a pipe whose reader is gone (an invalid setting, "
+	 "the report)",
+	 "no SIGPIPE: the lines are lost, the program's exit status is its own",
+	 "`preload_messages`"},
+	{"a report file that cannot be written (`AML_REPORT=/dev/full`)",
+	 "one line `aml-preload: cannot write to descriptor N (errno E): "
+	 "output "
+	 "lost` on standard error",
+	 "`preload_messages`"},
+	{"a private file mapped with `MAP_FIXED` (or moved with `mremap` "
+	 "`MREMAP_FIXED`) over part of a routed mapping",
+	 "those pages leave the rule: the report no longer counts them",
+	 "`preload_mmap_fixed`"},
 	{"`--report=FILE` relative, the program changes directory",
 	 "`aml-run` makes it absolute before `exec`; longer than 255 bytes "
 	 "then: status 2 and one line",
