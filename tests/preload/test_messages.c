@@ -42,32 +42,35 @@ Test(messages, nothing_in_a_file_on_descriptor_3)
 	messages_ok("fd3");
 }
 
-/* Under a low open-file limit the old copy of stderr took the lowest free
- * descriptor from 3 up. */
-Test(messages, nothing_in_a_file_on_descriptor_3_under_ulimit_64)
+/* messages MODE through the shell: before (a ulimit) and after (the
+ * redirection of stderr) the command. */
+static void messages_shell_ok(const char *before, const char *mode,
+			      const char *stderr_to)
 {
 	char cmd[2048], out[4096];
 
 	snprintf(cmd, sizeof(cmd),
-		 "ulimit -n 64 && env -u AML_RULES -u AML_REPORT LD_PRELOAD=%s "
-		 "AML_POLICY=bind AML_LOG=info %s fd3 2>/dev/null",
-		 SHIM_PATH, PROGRAM("messages"));
+		 "%s env -u AML_RULES -u AML_REPORT LD_PRELOAD=%s "
+		 "AML_POLICY=bind AML_LOG=info %s %s %s",
+		 before, SHIM_PATH, PROGRAM("messages"), mode, stderr_to);
 	cr_assert_eq(run_shell(cmd, out, sizeof(out)), 0, "%s", out);
-	cr_assert(strncmp(out, "ok fd3", 6) == 0, "%s", out);
+	cr_assert(strncmp(out, "ok ", 3) == 0 &&
+			  strncmp(out + 3, mode, strlen(mode)) == 0,
+		  "%s", out);
+}
+
+/* Under a low open-file limit the old copy of stderr took the lowest free
+ * descriptor from 3 up. */
+Test(messages, nothing_in_a_file_on_descriptor_3_under_ulimit_64)
+{
+	messages_shell_ok("ulimit -n 64 &&", "fd3", "2>/dev/null");
 }
 
 /* Started with stderr closed (2>&-): the program's first open() takes
  * descriptor 2, and the shim's lines must not land in that file. */
 Test(messages, nothing_in_a_file_that_took_a_closed_stderr)
 {
-	char cmd[2048], out[4096];
-
-	snprintf(cmd, sizeof(cmd),
-		 "env -u AML_RULES -u AML_REPORT LD_PRELOAD=%s "
-		 "AML_POLICY=bind AML_LOG=info %s closed 2>&-",
-		 SHIM_PATH, PROGRAM("messages"));
-	cr_assert_eq(run_shell(cmd, out, sizeof(out)), 0, "%s", out);
-	cr_assert(strncmp(out, "ok closed", 9) == 0, "%s", out);
+	messages_shell_ok("", "closed", "2>&-");
 }
 
 /* /proc/self/fd: the same descriptors with and without the shim, with the
