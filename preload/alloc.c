@@ -6,10 +6,12 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <malloc.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "foreign.h"
 #include "heap-internal.h"
 #include "init.h"
 #include "ranges.h"
@@ -97,6 +99,20 @@ static void *realloc_routed(void *ptr, size_t old, size_t size)
 	return p;
 }
 
+/* With another allocator serving (foreign.c): a block of the shim's heap
+ * moves out to it. */
+static void *realloc_out(void *ptr, size_t size)
+{
+	size_t old = malloc_usable_size(ptr);
+	void *p = foreign_alloc(size, 0, false);
+
+	if (p == NULL)
+		return NULL;
+	memcpy(p, ptr, old < size ? old : size);
+	free(ptr);
+	return p;
+}
+
 SHIM_EXPORT void *realloc(void *ptr, size_t size)
 {
 	size_t old;
@@ -111,6 +127,11 @@ SHIM_EXPORT void *realloc(void *ptr, size_t size)
 		return NULL;
 	}
 	kind = ranges_heap_kind(ptr);
+	/* With another allocator serving (foreign.c), its blocks stay its
+	 * own and the shim's move out to it. */
+	if (shim_unlikely(foreign_aside))
+		return kind == GRANULE_NONE ? foreign_realloc(ptr, size)
+					    : realloc_out(ptr, size);
 	if (kind == GRANULE_NONE)
 		return realloc_foreign(ptr, size);
 	if (kind == GRANULE_MAPPED) {

@@ -12,7 +12,9 @@
  * settings table.
  */
 #define _GNU_SOURCE
+#include <elf.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
@@ -20,6 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <numaif.h>
 
 #include <aml/utils/version.h>
 
@@ -58,29 +62,29 @@ struct run_option {
 };
 
 static const struct run_option run_options[] = {
-	{ "membind", required_argument, OPT_MEMBIND, "NODES",
-	  "allocate only on NODES (AML_POLICY=bind)" },
-	{ "interleave", required_argument, OPT_INTERLEAVE, "NODES",
-	  "interleave pages over NODES (AML_POLICY=interleave)" },
-	{ "preferred", required_argument, OPT_PREFERRED, "NODE",
-	  "prefer NODE, fall back elsewhere (AML_POLICY=preferred)" },
-	{ "size", required_argument, OPT_SIZE, "MIN[:MAX]",
-	  "place only allocations of MIN to MAX bytes (AML_SIZE)" },
-	{ "rule", required_argument, OPT_RULE, "POLICY[:NODES[:MIN-MAX]]",
-	  "add a rule; repeatable, first match wins (AML_RULES)" },
-	{ "no-mmap", no_argument, OPT_NO_MMAP, NULL,
-	  "leave anonymous mmap alone (AML_MMAP=0)" },
-	{ "report", optional_argument, OPT_REPORT, "FILE",
-	  "placement report at exit, to stderr or FILE (AML_REPORT)" },
-	{ "log", required_argument, OPT_LOG, "LEVEL",
-	  "quiet, warn, info or debug (AML_LOG)" },
-	{ "strict", no_argument, OPT_STRICT, NULL,
-	  "an invalid setting stops the program (AML_STRICT=1)" },
-	{ "dry-run", no_argument, OPT_DRY_RUN, NULL,
-	  "print the environment and the rules, run nothing" },
-	{ "help", no_argument, OPT_HELP, NULL, "this help" },
-	{ "version", no_argument, OPT_VERSION, NULL, "the version" },
-	{ "man", no_argument, OPT_MAN, NULL, "the manual page (troff)" },
+	{"membind", required_argument, OPT_MEMBIND, "NODES",
+	 "allocate only on NODES (AML_POLICY=bind)"},
+	{"interleave", required_argument, OPT_INTERLEAVE, "NODES",
+	 "interleave pages over NODES (AML_POLICY=interleave)"},
+	{"preferred", required_argument, OPT_PREFERRED, "NODE",
+	 "prefer NODE, fall back elsewhere (AML_POLICY=preferred)"},
+	{"size", required_argument, OPT_SIZE, "MIN[:MAX]",
+	 "place only allocations of MIN to MAX bytes (AML_SIZE)"},
+	{"rule", required_argument, OPT_RULE, "POLICY[:NODES[:MIN-MAX]]",
+	 "add a rule; repeatable, first match wins (AML_RULES)"},
+	{"no-mmap", no_argument, OPT_NO_MMAP, NULL,
+	 "leave anonymous mmap alone (AML_MMAP=0)"},
+	{"report", optional_argument, OPT_REPORT, "FILE",
+	 "placement report at exit, to stderr or FILE (AML_REPORT)"},
+	{"log", required_argument, OPT_LOG, "LEVEL",
+	 "quiet, warn, info or debug (AML_LOG)"},
+	{"strict", no_argument, OPT_STRICT, NULL,
+	 "an invalid setting stops the program (AML_STRICT=1)"},
+	{"dry-run", no_argument, OPT_DRY_RUN, NULL,
+	 "print the environment and the rules, run nothing"},
+	{"help", no_argument, OPT_HELP, NULL, "this help"},
+	{"version", no_argument, OPT_VERSION, NULL, "the version"},
+	{"man", no_argument, OPT_MAN, NULL, "the manual page (troff)"},
 };
 
 #define RUN_OPTION_COUNT (sizeof(run_options) / sizeof(run_options[0]))
@@ -136,8 +140,8 @@ static void usage_error(const char *what, const char *detail)
 	exit(EXIT_USAGE);
 }
 
-static void set_policy(struct launch *l, const char *option,
-		       const char *policy, const char *nodes)
+static void set_policy(struct launch *l, const char *option, const char *policy,
+		       const char *nodes)
 {
 	char what[128];
 
@@ -170,8 +174,9 @@ static void add_rule(struct launch *l, const char *rule)
  * environment, and mixing them on the command line is an error. */
 static void settle_forms(struct launch *l)
 {
-	const char *single = l->policy_option ? l->policy_option :
-			     l->size_option ? "size" : NULL;
+	const char *single = l->policy_option ? l->policy_option
+			     : l->size_option ? "size"
+					      : NULL;
 	char what[64];
 
 	if (l->rules && single) {
@@ -206,8 +211,9 @@ static void print_help(void)
 		snprintf(left, sizeof(left), "%c%c%c --%s%s%s%s",
 			 o->id < 256 ? '-' : ' ', o->id < 256 ? o->id : ' ',
 			 o->id < 256 ? ',' : ' ', o->name,
-			 o->has_arg == optional_argument ? "[=" :
-			 o->has_arg ? "=" : "",
+			 o->has_arg == optional_argument ? "[="
+			 : o->has_arg			 ? "="
+							 : "",
 			 o->arg ? o->arg : "",
 			 o->has_arg == optional_argument ? "]" : "");
 		printf("  %-35s %s\n", left, o->help);
@@ -298,6 +304,16 @@ static void print_man(void)
 	       ".TP\n.BI @nearest[= K ]\n"
 	       "the K (default 1) allowed nodes nearest to those CPUs by "
 	       "the kernel's node distances, ties by node number\n");
+	printf(".SH STATICALLY LINKED PROGRAMS\n"
+	       "A statically linked program (no program interpreter in its "
+	       "ELF header) cannot load the shim. When the configuration is "
+	       "one rule for all sizes, aml\\-run sets that rule as the "
+	       "process memory policy (set_mempolicy(2), as numactl does) "
+	       "before exec, so the whole program is placed: heap, stacks and "
+	       "static data. Per\\-size rules cannot apply to it: it runs "
+	       "with default placement. Either way aml\\-run says so on "
+	       "standard error (unless AML_LOG is quiet), and no report is "
+	       "written.\n");
 	printf(".SH ENVIRONMENT\n");
 	for (i = 0; i < shim_settings_count; i++) {
 		const struct shim_setting *s = &shim_settings[i];
@@ -346,8 +362,9 @@ static const char *find_shim(void)
 	ssize_t n;
 
 	if (getenv("AML_RUN_PRELOAD"))
-		return is_file(getenv("AML_RUN_PRELOAD")) ?
-			       getenv("AML_RUN_PRELOAD") : NULL;
+		return is_file(getenv("AML_RUN_PRELOAD"))
+			       ? getenv("AML_RUN_PRELOAD")
+			       : NULL;
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (n > 0) {
 		exe[n] = '\0';
@@ -382,6 +399,175 @@ static char *preload_value(const char *shim)
 	if (value)
 		snprintf(value, len, "%s:%s", shim, old);
 	return value;
+}
+
+/* ------------------------------------------------------------------------
+ * What the program will see
+ */
+
+/* A relative report path would follow the program's chdir: make it
+ * absolute here, where it was meant. Exits 2 if it gets too long. */
+static void report_path_absolute(struct launch *l,
+				 const struct shim_config *cfg)
+{
+	static char path[sizeof(cfg->report_path)];
+	char cwd[PATH_MAX];
+	int n;
+
+	if (!cfg->report || cfg->report_path[0] == '\0' ||
+	    cfg->report_path[0] == '/')
+		return;
+	if (getcwd(cwd, sizeof(cwd)) == NULL) {
+		fprintf(stderr,
+			"aml-run: AML_REPORT=\"%s\": cannot make it "
+			"absolute: %s\n",
+			cfg->report_path, strerror(errno));
+		exit(EXIT_USAGE);
+	}
+	n = snprintf(path, sizeof(path), "%s/%s", cwd, cfg->report_path);
+	if (n < 0 || (size_t)n >= sizeof(path)) {
+		fprintf(stderr,
+			"aml-run: AML_REPORT=\"%s\": %s/%s is longer "
+			"than %zu bytes\n",
+			cfg->report_path, cwd, cfg->report_path,
+			sizeof(path) - 1);
+		exit(EXIT_USAGE);
+	}
+	assign(l, "AML_REPORT", path);
+}
+
+/* The file execvp would run: name itself if it has a '/', else the first
+ * executable of that name in PATH. NULL if none. */
+static const char *program_path(const char *name)
+{
+	static char path[PATH_MAX];
+	const char *dirs = getenv("PATH"), *end;
+
+	if (strchr(name, '/'))
+		return name;
+	if (dirs == NULL)
+		dirs = "/bin:/usr/bin";
+	for (; *dirs; dirs = *end ? end + 1 : end) {
+		int len;
+
+		end = strchr(dirs, ':');
+		if (end == NULL)
+			end = dirs + strlen(dirs);
+		len = (int)(end - dirs);
+		snprintf(path, sizeof(path), "%.*s/%s", len ? len : 1,
+			 len ? dirs : ".", name);
+		if (access(path, X_OK) == 0)
+			return path;
+	}
+	return NULL;
+}
+
+/* 1 if path is an ELF executable without a program interpreter (static:
+ * LD_PRELOAD cannot reach it), 0 if it has one, -1 if it is no ELF file
+ * (a script) or cannot be read. */
+static int elf_static(const char *path)
+{
+	unsigned char ident[EI_NIDENT];
+	int fd = open(path, O_RDONLY | O_CLOEXEC), result = -1;
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph;
+
+	if (fd < 0)
+		return -1;
+	/* 64-bit little-endian, the machines libaml runs on. */
+	if (pread(fd, ident, sizeof(ident), 0) != sizeof(ident) ||
+	    memcmp(ident, ELFMAG, SELFMAG) || ident[EI_CLASS] != ELFCLASS64 ||
+	    pread(fd, &eh, sizeof(eh), 0) != sizeof(eh) ||
+	    eh.e_phentsize != sizeof(ph))
+		goto out;
+	result = 1;
+	for (int i = 0; i < eh.e_phnum; i++) {
+		if (pread(fd, &ph, sizeof(ph),
+			  (off_t)(eh.e_phoff + (Elf64_Off)i * sizeof(ph))) !=
+		    sizeof(ph)) {
+			result = -1;
+			break;
+		}
+		if (ph.p_type == PT_INTERP) {
+			result = 0;
+			break;
+		}
+	}
+out:
+	close(fd);
+	return result;
+}
+
+/* The process memory policy of rule (inherited through exec), as numactl
+ * sets it. 0, or -1 with errno. */
+static int process_policy(const struct shim_rule *rule)
+{
+	unsigned long mask[SHIM_NODE_WORDS];
+	size_t bits = 8 * sizeof(mask[0]);
+	int mode;
+
+	memcpy(mask, rule->nodes, sizeof(mask));
+	switch (rule->policy) {
+	case AML_AREA_LINUX_POLICY_BIND:
+		mode = MPOL_BIND;
+		break;
+	case AML_AREA_LINUX_POLICY_INTERLEAVE:
+		mode = MPOL_INTERLEAVE;
+		break;
+	case AML_AREA_LINUX_POLICY_PREFERRED:
+		/* the area's: the first node of the set */
+		mode = MPOL_PREFERRED;
+		for (size_t n = 0, first = 1; n < SHIM_MAX_NODES; n++) {
+			if (!(mask[n / bits] & (1UL << (n % bits))))
+				continue;
+			if (!first)
+				mask[n / bits] &= ~(1UL << (n % bits));
+			first = 0;
+		}
+		break;
+	default:
+		return 0;
+	}
+	return (int)set_mempolicy(mode, mask, SHIM_MAX_NODES + 1);
+}
+
+/* A statically linked program gets no shim: what one rule for all sizes
+ * asks can still be done with the process memory policy; say what
+ * cannot. Exits 127 if the policy cannot be set. */
+static void static_program(const char *name, const struct shim_config *cfg)
+{
+	const struct shim_rule *rule = &cfg->rules[0];
+	char text[256];
+
+	if (cfg->nrules == 1 && rule->min_size <= 1 &&
+	    rule->max_size == SIZE_MAX) {
+		shim_rule_format(rule, text, sizeof(text));
+		if (process_policy(rule)) {
+			fprintf(stderr,
+				"aml-run: %s is statically linked and the "
+				"process memory policy (%s) cannot be set: "
+				"%s\n",
+				name, text, strerror(errno));
+			exit(EXIT_CANNOT_RUN);
+		}
+		if (cfg->log_level > 0)
+			fprintf(stderr,
+				"aml-run: %s is statically linked: the shim "
+				"cannot be loaded into it; all its memory is "
+				"placed with the process memory policy (%s)%s"
+				"\n",
+				name, text,
+				cfg->report ? "; no report will be written"
+					    : "");
+		return;
+	}
+	if (cfg->log_level > 0 && (cfg->nrules > 0 || cfg->report))
+		fprintf(stderr,
+			"aml-run: %s is statically linked: the shim cannot be "
+			"loaded into it, so per-size rules cannot apply to it "
+			"and it runs with default placement (one rule for all "
+			"sizes would place it as a whole)%s\n",
+			name, cfg->report ? "; no report will be written" : "");
 }
 
 /* ------------------------------------------------------------------------
@@ -453,23 +639,22 @@ static void parse_options(struct launch *l, int argc, char **argv)
 	}
 }
 
-static void print_dry_run(const struct launch *l,
-			  const struct shim_config *cfg, const char *preload,
-			  char **command)
+static void print_dry_run(const struct launch *l, const struct shim_config *cfg,
+			  const char *preload, char **command)
 {
 	char text[512];
 	size_t i;
 	int r;
 
 	for (i = 0; i < shim_settings_count; i++) {
-		const char *value = launch_get(shim_settings[i].name,
-					       (void *)l);
+		const char *value =
+			launch_get(shim_settings[i].name, (void *)l);
 
 		if (value)
 			printf("%s=%s\n", shim_settings[i].name, value);
 	}
-	printf("LD_PRELOAD=%s\n", preload ? preload : "(" SHIM_NAME
-			      " not found)");
+	printf("LD_PRELOAD=%s\n",
+	       preload ? preload : "(" SHIM_NAME " not found)");
 	for (r = 0; r < cfg->nrules; r++) {
 		shim_rule_format(&cfg->rules[r], text, sizeof(text));
 		printf("rule %d: %s\n", r, text);
@@ -502,7 +687,7 @@ int main(int argc, char **argv)
 	static struct launch launch;
 	struct shim_config cfg;
 	char err[SHIM_ERR_LEN];
-	const char *shim;
+	const char *shim, *path;
 	char **command;
 	char *preload;
 
@@ -515,8 +700,10 @@ int main(int argc, char **argv)
 	}
 	command = optind < argc ? argv + optind : NULL;
 	shim = find_shim();
+	report_path_absolute(&launch, &cfg);
+	preload = shim ? preload_value(shim) : NULL;
 	if (launch.dry_run) {
-		print_dry_run(&launch, &cfg, shim, command);
+		print_dry_run(&launch, &cfg, preload, command);
 		return 0;
 	}
 	if (command == NULL)
@@ -526,11 +713,13 @@ int main(int argc, char **argv)
 				" (set AML_RUN_PRELOAD to its path)\n");
 		return EXIT_CANNOT_RUN;
 	}
-	preload = preload_value(shim);
 	if (preload == NULL) {
 		perror("aml-run");
 		return EXIT_CANNOT_RUN;
 	}
+	path = program_path(command[0]);
+	if (path != NULL && elf_static(path) == 1)
+		static_program(command[0], &cfg);
 	apply(&launch);
 	setenv("LD_PRELOAD", preload, 1);
 	execvp(command[0], command);

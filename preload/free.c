@@ -8,6 +8,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "foreign.h"
 #include "heap-internal.h"
 #include "log.h"
 #include "os.h"
@@ -61,6 +62,11 @@ void *realloc_foreign(void *ptr, size_t size)
 __attribute__((noinline)) static void free_slow(void *ptr, int kind)
 {
 	if (kind == GRANULE_NONE) {
+		/* The other allocator's block (foreign.c). */
+		if (foreign_aside) {
+			foreign_free(ptr);
+			return;
+		}
 		foreign_note("free", ptr);
 		return;
 	}
@@ -93,8 +99,8 @@ SHIM_EXPORT size_t malloc_usable_size(void *ptr)
 	if (ptr == NULL)
 		return 0;
 	kind = ranges_heap_kind(ptr);
-	if (kind == GRANULE_NONE)
-		return 0;
+	if (kind == GRANULE_NONE) /* foreign.c's, if aside */
+		return foreign_aside ? foreign_usable_size(ptr) : 0;
 	if (kind == GRANULE_MAPPED)
 		return mapped_usable(ptr);
 	return shimje_malloc_usable_size(ptr);

@@ -105,6 +105,10 @@ extent_hooks_t *heap_area_hooks(int target, bool big);
 void *stash_take(int target, size_t size, size_t alignment);
 bool stash_put(void *ptr);
 void stash_cool(size_t len);
+/* Bytes (usable sizes) of the big blocks the stash holds for reuse, and
+ * their count; with drain, they are given back to jemalloc first (and 0
+ * is held after): malloc_trim and mallinfo (mallinfo.c). */
+size_t stash_usage(bool drain, size_t *count);
 
 /* mapped.c: the mapped block at ptr (its first granule is
  * GRANULE_MAPPED). */
@@ -114,6 +118,8 @@ void *mapped_realloc(void *ptr, size_t size);
 /* Move the jemalloc block ptr (old usable bytes) into a mapped block of
  * size bytes; NULL: it stays where it is. */
 void *realloc_to_mapped(void *ptr, size_t old, size_t size);
+/* Live mapped blocks: their bytes, and count (mallinfo.c). */
+size_t mapped_usage(size_t *count);
 
 /* free.c: realloc of a pointer the shim did not allocate. */
 void *realloc_foreign(void *ptr, size_t size);

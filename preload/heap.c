@@ -40,6 +40,7 @@
 #include <sys/mman.h>
 #include <sys/types.h>
 
+#include "foreign.h"
 #include "heap-internal.h"
 #include "heap.h"
 #include "os.h"
@@ -219,6 +220,9 @@ void *heap_alloc(size_t size, size_t alignment, int flags)
 	int target;
 	void *p;
 
+	/* Another allocator serves (foreign.c). */
+	if (shim_unlikely(foreign_aside))
+		return foreign_alloc(size, alignment, flags & MALLOCX_ZERO);
 	if (alignment > 1) {
 		flags |= MALLOCX_LG_ALIGN(lg2(alignment));
 		usize = shimje_nallocx(usize, flags);
@@ -254,6 +258,14 @@ void *heap_alloc(size_t size, size_t alignment, int flags)
 /* ------------------------------------------------------------------------
  * Threads
  */
+
+/* Another allocator serves (foreign.c): every call takes the routed
+ * path, where that is checked. */
+void heap_step_aside(void)
+{
+	heap.quick_max = 0;
+	heap.fast_max = 0;
+}
 
 void heap_thread_pin(void)
 {

@@ -13,6 +13,9 @@ int heap_init(const struct shim_config *cfg);
 /* Pin the calling thread to the arena of the fast path, if any (the
  * thread's first entry, init.c). */
 void heap_thread_pin(void);
+/* Another allocator serves malloc (foreign.c): no fast path any more,
+ * every allocation takes the routed path, which forwards it. */
+void heap_step_aside(void);
 /* In a fork child: the big-block stash's lock may be held by a thread
  * that is gone. */
 void heap_after_fork(void);

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Start and end of the shim: the configuration and the areas of its rules
- * (placement.c), the log descriptor, the heap's arenas, and the report at
- * exit.
+ * (placement.c), standard error as the log finds it, the heap's arenas, and the
+ * report at exit.
  *
  * The set-up runs once, lazily, from the first call that needs it (often
  * the first malloc of the process, possibly inside libnuma's constructor),
@@ -15,6 +15,7 @@
 #include <stdatomic.h>
 #include <unistd.h>
 
+#include "foreign.h"
 #include "heap.h"
 #include "init.h"
 #include "log.h"
@@ -42,9 +43,7 @@ static void shim_init(void)
 
 	init_pid = getpid();
 	shim_log_set_level(config->log_level);
-	if (bad || config->log_level > 0 ||
-	    (config->report && config->report_path[0] == '\0'))
-		shim_log_open();
+	shim_log_open();
 	if (bad) {
 		placement_disable();
 		if (config->strict) {
@@ -68,6 +67,9 @@ static void shim_init(void)
 		placement_disable();
 	}
 	pthread_atfork(NULL, NULL, after_fork_child);
+	/* Step aside for another allocator (foreign.c). */
+	if (foreign_detect())
+		heap_step_aside();
 }
 
 static void shim_init_once(void)

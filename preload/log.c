@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The shim's log: lines formatted into a buffer on the stack and written
- * with text_write.
+ * with text_write to descriptor 2, at the moment they are said, and only
+ * while descriptor 2 is still the standard error the program started with
+ * (text.c checks it before each write). The shim keeps no descriptor of
+ * its own in the program: a copy would be one the program does not know
+ * of (it shows in /proc/self/fd, it takes a number the program may dup2
+ * onto or close and reopen as a data file).
  */
 #define _GNU_SOURCE
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -12,11 +16,6 @@
 #include "log.h"
 #include "text.h"
 
-/* Lowest descriptor the log copy may take: out of the way of programs that
- * expect small numbers to be free (shells redirect 3-9). */
-#define LOG_FD_MIN 200
-
-static int log_fd = -1;
 static int log_level;
 
 void shim_log_set_level(int level)
@@ -26,16 +25,12 @@ void shim_log_set_level(int level)
 
 int shim_log_fd(void)
 {
-	return log_fd >= 0 ? log_fd : STDERR_FILENO;
+	return STDERR_FILENO;
 }
 
 void shim_log_open(void)
 {
-	int fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, LOG_FD_MIN);
-
-	if (fd < 0)
-		fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
-	log_fd = fd;
+	text_stderr_remember();
 }
 
 static void log_vline(const char *fmt, va_list ap)
@@ -47,7 +42,7 @@ static void log_vline(const char *fmt, va_list ap)
 	if (n > (int)sizeof(line) - 2)
 		n = (int)sizeof(line) - 2;
 	line[n++] = '\n';
-	text_write(shim_log_fd(), line, (size_t)n);
+	text_write(STDERR_FILENO, line, (size_t)n);
 }
 
 void shim_log(int level, const char *fmt, ...)

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The shim's log (base layer): one line per message, "aml-preload: ..."
- * on a copy of standard error taken at start-up (the program may close
- * its stderr later). Nothing here allocates.
+ * on descriptor 2 while it is the standard error of start-up (text.h).
+ * No descriptor is kept. Nothing here allocates.
  */
 #ifndef AML_PRELOAD_LOG_H
 #define AML_PRELOAD_LOG_H
@@ -11,16 +11,16 @@
  * 2 info, 3 debug, as shim_config.log_level. */
 void shim_log_set_level(int level);
 
-/* Take the copy of standard error (a descriptor out of the way of the
- * small numbers shells use). */
+/* Remember what standard error is, at start-up (before anything is
+ * said): messages go there only while descriptor 2 is still that file. */
 void shim_log_open(void);
 
 /* Say something once, if level is at most the level set. */
 void shim_log(int level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* The log's descriptor (the report's "stderr"): the copy once taken,
- * standard error before. */
+/* The log's descriptor (the report's "stderr"): descriptor 2, which
+ * text_write writes only while it is the standard error of start-up. */
 int shim_log_fd(void);
 
 #endif /* AML_PRELOAD_LOG_H */

@@ -38,6 +38,15 @@
 #define MAPPED_COUNT_MAX 8192
 
 static atomic_int mapped_count;
+/* The bytes of the live mapped blocks (mallinfo.c). */
+static atomic_size_t mapped_bytes;
+
+size_t mapped_usage(size_t *count)
+{
+	*count = (size_t)atomic_load_explicit(&mapped_count,
+					      memory_order_relaxed);
+	return atomic_load_explicit(&mapped_bytes, memory_order_relaxed);
+}
 
 struct mapped_hdr {
 	size_t len; /* of the whole mapping, header included */
@@ -90,6 +99,8 @@ static void *mapped_new(int target, size_t size)
 		h->target = target;
 		if (ranges_heap_mark_mapped(h, true)) {
 			ranges_rule_add(target, h, len);
+			atomic_fetch_add_explicit(&mapped_bytes, len,
+						  memory_order_relaxed);
 			return (char *)h + MAPPED_HDR;
 		}
 		aml_os_munmap(h, len);
@@ -110,6 +121,7 @@ void mapped_free(void *ptr)
 	ranges_heap_mark_mapped(h, false);
 	aml_os_munmap(h, len);
 	atomic_fetch_sub_explicit(&mapped_count, 1, memory_order_relaxed);
+	atomic_fetch_sub_explicit(&mapped_bytes, len, memory_order_relaxed);
 }
 
 /* Move the mapping to a fresh granule-aligned place of len bytes: reserve
@@ -147,6 +159,8 @@ static struct mapped_hdr *mapped_move(struct mapped_hdr *h, size_t len)
 	if (over - lead - len)
 		aml_os_munmap((void *)(at + len), over - lead - len);
 	h = p;
+	atomic_fetch_add_explicit(&mapped_bytes, len - h->len,
+				  memory_order_relaxed);
 	h->len = len;
 	ranges_rule_add(h->target, h, len);
 	return h;
@@ -168,10 +182,13 @@ static void *mapped_resize(void *ptr, size_t size)
 		if (census_enabled())
 			census_release(h->target, (char *)h + want, len - want);
 		ranges_rule_remove((char *)h + want, len - want);
-		if (aml_os_mremap(&p, h, len, want, 0, NULL) == 0)
+		if (aml_os_mremap(&p, h, len, want, 0, NULL) == 0) {
 			h->len = want;
-		else
+			atomic_fetch_sub_explicit(&mapped_bytes, len - want,
+						  memory_order_relaxed);
+		} else {
 			ranges_rule_add(h->target, h, len);
+		}
 		return ptr;
 	}
 	want = mapped_len(size, true);
@@ -179,6 +196,8 @@ static void *mapped_resize(void *ptr, size_t size)
 		return NULL;
 	if (aml_os_mremap(&p, h, len, want, 0, NULL) == 0) {
 		h->len = want;
+		atomic_fetch_add_explicit(&mapped_bytes, want - len,
+					  memory_order_relaxed);
 		ranges_rule_add(h->target, h, want);
 		return ptr;
 	}

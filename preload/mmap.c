@@ -63,6 +63,26 @@ static void *map_routed(int rule, void *addr, size_t len, int prot, int flags)
 	return p;
 }
 
+/*
+ * A MAP_FIXED mapping (or an mremap onto a fixed address) replaces what
+ * was at [addr, addr + len): pages of a routed mapping there are no longer
+ * the rule's (a private file mapped over part of a routed buffer must not
+ * count under the rule), as if they had been unmapped first. Before the
+ * call, the census counts the pages that go; after it, the rule ranges
+ * forget them (a routed replacement adds its own after).
+ */
+static void replaced_count(void *addr, size_t len)
+{
+	if (census_enabled())
+		ranges_rule_pieces(addr, len, census_release);
+}
+
+static void replaced_forget(void *addr, size_t len)
+{
+	if (shim_is_ready())
+		ranges_rule_remove(addr, len);
+}
+
 static void *map_plain(void *addr, size_t len, int prot, int flags, int fd,
 		       off_t offset)
 {
@@ -80,10 +100,19 @@ SHIM_EXPORT void *mmap(void *addr, size_t len, int prot, int flags, int fd,
 		       off_t offset)
 {
 	int rule = routed_rule(len, flags);
+	bool fixed = (flags & MAP_FIXED) != 0;
 	void *p;
 
-	if (rule == SHIM_UNROUTED)
-		return map_plain(addr, len, prot, flags, fd, offset);
+	if (fixed)
+		replaced_count(addr, len);
+	if (rule == SHIM_UNROUTED) {
+		p = map_plain(addr, len, prot, flags, fd, offset);
+		if (fixed && p != MAP_FAILED)
+			replaced_forget(addr, len);
+		return p;
+	}
+	if (fixed)
+		replaced_forget(addr, len);
 	p = map_routed(rule, addr, len, prot, flags);
 	if (p != NULL)
 		return p;
@@ -146,11 +175,16 @@ SHIM_EXPORT void *mremap(void *old_addr, size_t old_len, size_t new_len,
 		rule = ranges_rule_at(old_addr);
 	if (rule != SHIM_UNROUTED && census_enabled())
 		census_shrink(rule, old_addr, old_len, new_len);
+	if (flags & MREMAP_FIXED)
+		replaced_count(new_addr, new_len);
 	err = aml_os_mremap(&p, old_addr, old_len, new_len, flags, new_addr);
 	if (err) {
 		errno = -err;
 		return MAP_FAILED;
 	}
+	/* Onto a fixed address: what was there is replaced. */
+	if (flags & MREMAP_FIXED)
+		replaced_forget(new_addr, new_len);
 	/* The kernel keeps the policy of a moved or grown mapping. */
 	if (rule != SHIM_UNROUTED) {
 		if (old_len != 0)

@@ -274,6 +274,23 @@ void *stash_take(int target, size_t size, size_t alignment)
 	return p;
 }
 
+size_t stash_usage(bool drain, size_t *count)
+{
+	void *out[STASH_MAX];
+	size_t bytes = 0;
+	int n = 0;
+
+	stash_lock();
+	*count = (size_t)stash.count;
+	for (int i = 0; i < stash.count; i++)
+		bytes += stash.block[i].usize;
+	while (drain && stash.count > 0)
+		out[n++] = stash_remove(0);
+	stash_unlock();
+	stash_release(out, n);
+	return bytes;
+}
+
 void heap_after_fork(void)
 {
 	atomic_store(&stash.held, 0);

@@ -3,7 +3,8 @@
  * The shim's one text writer (base layer). Messages are built in a buffer
  * the caller owns (struct msg: no stdio, no allocation, safe before the
  * allocator is ready) and written out with text_write, which retries on
- * EINTR and keeps errno.
+ * EINTR, keeps errno, never raises SIGPIPE and writes to standard error
+ * only while it is the one of start-up.
  */
 #ifndef AML_PRELOAD_TEXT_H
 #define AML_PRELOAD_TEXT_H
@@ -37,8 +38,16 @@ void msg_uint(struct msg *m, unsigned long long v);
 void msg_quoted_len(struct msg *m, const char *s, size_t len);
 void msg_quoted(struct msg *m, const char *s);
 
-/* Write all of buf to fd, retrying on EINTR and short writes; gives up
- * quietly on any other error. errno is left as it was. */
-void text_write(int fd, const char *buf, size_t len);
+/* Remember what descriptor 2 is (at start-up): text_write writes there
+ * only while it is still that file (same device and inode, checked before
+ * each write), and not at all if it was closed. Nothing is kept open. */
+void text_stderr_remember(void);
+
+/* Write all of buf to fd, retrying on EINTR and short writes, with
+ * SIGPIPE blocked (a reader gone is EPIPE, never a signal). Descriptor 2
+ * is written only as text_stderr_remember says. The first failure on
+ * another descriptor is said once on standard error. errno is left as it
+ * was; returns 0 or the errno of the failure. */
+int text_write(int fd, const char *buf, size_t len);
 
 #endif /* AML_PRELOAD_TEXT_H */

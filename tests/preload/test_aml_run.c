@@ -359,3 +359,47 @@ Test(aml_run, cpu_local_and_nearest_are_accepted_by_every_policy_option)
 		     output);
 	cr_assert_eq(run("--membind=@nowhere -- true"), 2, "%s", output);
 }
+
+Test(aml_run, dry_run_prints_the_ld_preload_of_the_real_run)
+{
+	char want[4096];
+
+	cr_assert_eq(run("-- true; LD_PRELOAD=libc.so.6 %s --membind=0 "
+			 "--dry-run -- true",
+			 test_aml_run_path()),
+		     0, "%s", output);
+	snprintf(want, sizeof(want), "\nLD_PRELOAD=%s:libc.so.6\n",
+		 harmless_preload());
+	cr_assert(strstr(output, want), "want %s in:\n%s", want + 1, output);
+}
+
+Test(aml_run, relative_report_path_is_made_absolute_before_exec)
+{
+	cr_assert_eq(run("-- true; cd /tmp && %s --report=r.%%p -- sh -c "
+			 "'cd / && echo \"$AML_REPORT\"'",
+			 test_aml_run_path()),
+		     0, "%s", output);
+	cr_assert_str_eq(output, "/tmp/r.%p\n");
+	/* The variable set directly too, and the dry run shows it. */
+	cr_assert_eq(run("-- true; cd /tmp && AML_REPORT=sub/r %s --dry-run",
+			 test_aml_run_path()),
+		     0, "%s", output);
+	cr_assert(strstr(output, "AML_REPORT=/tmp/sub/r\n"), "%s", output);
+	/* Absolute paths and stderr stay as they are. */
+	cr_assert_eq(run("--report -- sh -c 'echo \"$AML_REPORT\"'"), 0);
+	cr_assert_str_eq(output, "stderr\n");
+	cr_assert_eq(run("--report=/x/r -- sh -c 'echo \"$AML_REPORT\"'"), 0);
+	cr_assert_str_eq(output, "/x/r\n");
+}
+
+Test(aml_run, report_path_too_long_once_absolute_exits_2)
+{
+	char name[256];
+
+	memset(name, 'r', 252);
+	name[252] = '\0';
+	cr_assert_eq(run("-- true; cd /tmp && %s --report=%s -- true",
+			 test_aml_run_path(), name),
+		     2, "%s", output);
+	cr_assert(strstr(output, "is longer than 255 bytes\n"), "%s", output);
+}

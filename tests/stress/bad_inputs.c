@@ -247,6 +247,77 @@ static void doc_outcome(FILE *f, const struct bad_input *b)
 		fputs("warns, runs (default placement)", f);
 }
 
+/* Programs and launches the shim or aml-run meet (not settings): each row
+ * is checked by the test named in it. */
+static const char *const doc_programs[][3] = {
+	{"a program linked with jemalloc calls `sdallocx`, `rallocx`, "
+	 "`xallocx` or `sallocx` on memory from `malloc`, or gives `mallocx` "
+	 "memory to `free`",
+	 "served by the shim's heap, placed by the rules (ARENA/TCACHE flags "
+	 "ignored)",
+	 "`preload_interpose`"},
+	{"`mallctl` of an entry the shim does not answer (`arenas.create`, "
+	 "`thread.arena`, hooks, `prof.*`)",
+	 "`ENOENT` (`EPERM` for a write to a read-only entry)",
+	 "`preload_interpose`"},
+	{"a program built with mimalloc, tcmalloc (or TBB's malloc proxy, "
+	 "rpmalloc, Hoard) mixes its API with glibc's",
+	 "one line `aml-preload: mimalloc found (mi_malloc in PATH): the "
+	 "program has its own allocator; ...`; the malloc family goes to the "
+	 "next definition, anonymous mmap stays placed",
+	 "`preload_interpose`"},
+	{"a statically linked program under `aml-run`, one rule for all sizes",
+	 "placed as a whole with the process memory policy; one line `aml-run: "
+	 "PROG is statically linked: ...`; no report",
+	 "`preload_aml_run_static` (pages: `preload_aml_run_static_numa`)"},
+	{"a statically linked program under `aml-run`, per-size rules",
+	 "default placement; one line saying per-size rules cannot apply and "
+	 "no report will be written",
+	 "`preload_aml_run_static`"},
+	{"a data file the program puts on descriptor 200 (`dup2`) or 3 (also "
+	 "under `ulimit -n 64`)",
+	 "nothing of the shim's in it: the shim keeps no descriptor of its "
+	 "own",
+	 "`preload_messages`"},
+	{"started with standard error closed (`prog 2>&-`); the program's "
+	 "first `open()` takes descriptor 2",
+	 "the shim's messages and report to stderr are dropped (descriptor 2 "
+	 "is not the standard error of start-up)",
+	 "`preload_messages`"},
+	{"standard error on a pipe whose reader is gone (an invalid setting, "
+	 "the report)",
+	 "no SIGPIPE: the lines are lost, the program's exit status is its own",
+	 "`preload_messages`"},
+	{"a report file that cannot be written (`AML_REPORT=/dev/full`)",
+	 "one line `aml-preload: cannot write to descriptor N (errno E): "
+	 "output "
+	 "lost` on standard error",
+	 "`preload_messages`"},
+	{"a private file mapped with `MAP_FIXED` (or moved with `mremap` "
+	 "`MREMAP_FIXED`) over part of a routed mapping",
+	 "those pages leave the rule: the report no longer counts them",
+	 "`preload_mmap_fixed`"},
+	{"`--report=FILE` relative, the program changes directory",
+	 "`aml-run` makes it absolute before `exec`; longer than 255 bytes "
+	 "then: status 2 and one line",
+	 "`preload_aml_run`"},
+};
+
+static void doc_write_programs(FILE *f)
+{
+	fputs("\n## Programs and launches\n\n"
+	      "Not settings, but programs the shim and `aml-run` meet; each "
+	      "row "
+	      "is checked by\nthe test named (see "
+	      "[shim-config.md](shim-config.md)).\n\n"
+	      "| input | outcome | test |\n|---|---|---|\n",
+	      f);
+	for (size_t i = 0; i < sizeof(doc_programs) / sizeof(doc_programs[0]);
+	     i++)
+		fprintf(f, "| %s | %s | %s |\n", doc_programs[i][0],
+			doc_programs[i][1], doc_programs[i][2]);
+}
+
 static void doc_write(FILE *f)
 {
 	fputs("# Bad inputs of the preload shim\n\n"
@@ -293,6 +364,7 @@ static void doc_write(FILE *f)
 		doc_outcome(f, b);
 		fprintf(f, " | %s |\n", b->note ? b->note : "");
 	}
+	doc_write_programs(f);
 }
 
 static char *file_read(const char *path)
