@@ -95,6 +95,11 @@ static int rule_parse(struct shim_draft *d, const char *s, size_t len,
 		return -1;
 	if (n < 4)
 		return 0;
+	if (memchr(field[3], '=', flen[3]) == NULL) {
+		msg_str(d->msg,
+			"too many fields (POLICY:NODES:SIZES:site=SITES)");
+		return -1;
+	}
 	if (flen[3] < 5 || memcmp(field[3], "site=", 5) != 0) {
 		msg_str(d->msg, "fourth field ");
 		msg_quoted_len(d->msg, field[3], flen[3]);
@@ -124,18 +129,17 @@ static int rule_add(struct shim_draft *d, const char *s, size_t len,
 	struct shim_config *cfg = d->cfg;
 	size_t prefix = d->msg->len;
 
-	if (where)
-		msg_str(d->msg, where);
-	msg_uint(d->msg, (unsigned long long)number);
-	msg_char(d->msg, ' ');
-	msg_quoted_len(d->msg, s, len);
-	msg_str(d->msg, ": ");
 	if (cfg->nrules == SHIM_MAX_RULES) {
 		msg_str(d->msg, "more than ");
 		msg_uint(d->msg, SHIM_MAX_RULES);
 		msg_str(d->msg, " rules");
 		return -1;
 	}
+	msg_str(d->msg, where);
+	msg_uint(d->msg, (unsigned long long)number);
+	msg_char(d->msg, ' ');
+	msg_quoted_len(d->msg, s, len);
+	msg_str(d->msg, ": ");
 	if (len == 0) {
 		msg_str(d->msg, "empty rule");
 		return -1;
