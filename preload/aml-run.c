@@ -59,33 +59,33 @@ struct run_option {
 };
 
 static const struct run_option run_options[] = {
-	{"membind", required_argument, OPT_MEMBIND, "NODES",
-	 "allocate only on NODES (AML_POLICY=bind)"},
-	{"interleave", required_argument, OPT_INTERLEAVE, "NODES",
-	 "interleave pages over NODES (AML_POLICY=interleave)"},
-	{"preferred", required_argument, OPT_PREFERRED, "NODE",
-	 "prefer NODE, fall back elsewhere (AML_POLICY=preferred)"},
-	{"size", required_argument, OPT_SIZE, "MIN[:MAX]",
-	 "place only allocations of MIN to MAX bytes (AML_SIZE)"},
-	{"rule", required_argument, OPT_RULE, "POLICY[:NODES[:MIN-MAX]]",
-	 "add a rule; repeatable, first match wins (AML_RULES)"},
-	{"rules-file", required_argument, OPT_RULES_FILE, "FILE",
-	 "rules from FILE, one per line, # comments; a rule may end with "
-	 ":site=FUNCTION[@DEPTH] or :site=MODULE+0xOFFSET[@DEPTH] "
-	 "(AML_RULES_FILE)"},
-	{"no-mmap", no_argument, OPT_NO_MMAP, NULL,
-	 "leave anonymous mmap alone (AML_MMAP=0)"},
-	{"report", optional_argument, OPT_REPORT, "FILE",
-	 "placement report at exit, to stderr or FILE (AML_REPORT)"},
-	{"log", required_argument, OPT_LOG, "LEVEL",
-	 "quiet, warn, info or debug (AML_LOG)"},
-	{"strict", no_argument, OPT_STRICT, NULL,
-	 "an invalid setting stops the program (AML_STRICT=1)"},
-	{"dry-run", no_argument, OPT_DRY_RUN, NULL,
-	 "print the environment and the rules, run nothing"},
-	{"help", no_argument, OPT_HELP, NULL, "this help"},
-	{"version", no_argument, OPT_VERSION, NULL, "the version"},
-	{"man", no_argument, OPT_MAN, NULL, "the manual page (troff)"},
+	{ "membind", required_argument, OPT_MEMBIND, "NODES",
+	  "allocate only on NODES (AML_POLICY=bind)" },
+	{ "interleave", required_argument, OPT_INTERLEAVE, "NODES",
+	  "interleave pages over NODES (AML_POLICY=interleave)" },
+	{ "preferred", required_argument, OPT_PREFERRED, "NODE",
+	  "prefer NODE, fall back elsewhere (AML_POLICY=preferred)" },
+	{ "size", required_argument, OPT_SIZE, "MIN[:MAX]",
+	  "place only allocations of MIN to MAX bytes (AML_SIZE)" },
+	{ "rule", required_argument, OPT_RULE, "POLICY[:NODES[:MIN-MAX]]",
+	  "add a rule; repeatable, first match wins (AML_RULES)" },
+	{ "rules-file", required_argument, OPT_RULES_FILE, "FILE",
+	  "rules from FILE, one per line, # comments; a rule may end with "
+	  ":site=FUNCTION[@DEPTH] or :site=MODULE+0xOFFSET[@DEPTH] "
+	  "(AML_RULES_FILE)" },
+	{ "no-mmap", no_argument, OPT_NO_MMAP, NULL,
+	  "leave anonymous mmap alone (AML_MMAP=0)" },
+	{ "report", optional_argument, OPT_REPORT, "FILE",
+	  "placement report at exit, to stderr or FILE (AML_REPORT)" },
+	{ "log", required_argument, OPT_LOG, "LEVEL",
+	  "quiet, warn, info or debug (AML_LOG)" },
+	{ "strict", no_argument, OPT_STRICT, NULL,
+	  "an invalid setting stops the program (AML_STRICT=1)" },
+	{ "dry-run", no_argument, OPT_DRY_RUN, NULL,
+	  "print the environment and the rules, run nothing" },
+	{ "help", no_argument, OPT_HELP, NULL, "this help" },
+	{ "version", no_argument, OPT_VERSION, NULL, "the version" },
+	{ "man", no_argument, OPT_MAN, NULL, "the manual page (troff)" },
 };
 
 #define RUN_OPTION_COUNT (sizeof(run_options) / sizeof(run_options[0]))
@@ -141,8 +141,8 @@ static void usage_error(const char *what, const char *detail)
 	exit(EXIT_USAGE);
 }
 
-static void set_policy(struct launch *l, const char *option, const char *policy,
-		       const char *nodes)
+static void set_policy(struct launch *l, const char *option,
+		       const char *policy, const char *nodes)
 {
 	char what[128];
 
@@ -175,9 +175,8 @@ static void add_rule(struct launch *l, const char *rule)
  * environment, and mixing them on the command line is an error. */
 static void settle_forms(struct launch *l)
 {
-	const char *single = l->policy_option ? l->policy_option
-			     : l->size_option ? "size"
-					      : NULL;
+	const char *single = l->policy_option ? l->policy_option :
+			     l->size_option ? "size" : NULL;
 	char what[64];
 
 	if (l->rules && single) {
@@ -212,9 +211,8 @@ static void print_help(void)
 		snprintf(left, sizeof(left), "%c%c%c --%s%s%s%s",
 			 o->id < 256 ? '-' : ' ', o->id < 256 ? o->id : ' ',
 			 o->id < 256 ? ',' : ' ', o->name,
-			 o->has_arg == optional_argument ? "[="
-			 : o->has_arg			 ? "="
-							 : "",
+			 o->has_arg == optional_argument ? "[=" :
+			 o->has_arg ? "=" : "",
 			 o->arg ? o->arg : "",
 			 o->has_arg == optional_argument ? "]" : "");
 		printf("  %-35s %s\n", left, o->help);
@@ -353,9 +351,8 @@ static const char *find_shim(void)
 	ssize_t n;
 
 	if (getenv("AML_RUN_PRELOAD"))
-		return is_file(getenv("AML_RUN_PRELOAD"))
-			       ? getenv("AML_RUN_PRELOAD")
-			       : NULL;
+		return is_file(getenv("AML_RUN_PRELOAD")) ?
+			       getenv("AML_RUN_PRELOAD") : NULL;
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (n > 0) {
 		exe[n] = '\0';
@@ -464,22 +461,23 @@ static void parse_options(struct launch *l, int argc, char **argv)
 	}
 }
 
-static void print_dry_run(const struct launch *l, const struct shim_config *cfg,
-			  const char *preload, char **command)
+static void print_dry_run(const struct launch *l,
+			  const struct shim_config *cfg, const char *preload,
+			  char **command)
 {
 	char text[512];
 	size_t i;
 	int r;
 
 	for (i = 0; i < shim_settings_count; i++) {
-		const char *value =
-			launch_get(shim_settings[i].name, (void *)l);
+		const char *value = launch_get(shim_settings[i].name,
+					       (void *)l);
 
 		if (value)
 			printf("%s=%s\n", shim_settings[i].name, value);
 	}
-	printf("LD_PRELOAD=%s\n",
-	       preload ? preload : "(" SHIM_NAME " not found)");
+	printf("LD_PRELOAD=%s\n", preload ? preload : "(" SHIM_NAME
+			      " not found)");
 	for (r = 0; r < cfg->nrules; r++) {
 		shim_rule_format(&cfg->rules[r], text, sizeof(text));
 		printf("rule %d: %s\n", r, text);
