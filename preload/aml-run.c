@@ -67,7 +67,7 @@ static const struct run_option run_options[] = {
 	  "prefer NODE, fall back elsewhere (AML_POLICY=preferred)" },
 	{ "size", required_argument, OPT_SIZE, "MIN[:MAX]",
 	  "place only allocations of MIN to MAX bytes (AML_SIZE)" },
-	{ "rule", required_argument, OPT_RULE, "POLICY[:NODES[:MIN-MAX]]",
+	{ "rule", required_argument, OPT_RULE, "POLICY[:NODES[:MIN-MAX[:site=S]]]",
 	  "add a rule; repeatable, first match wins (AML_RULES)" },
 	{ "rules-file", required_argument, OPT_RULES_FILE, "FILE",
 	  "rules from FILE, one per line, # comments; a rule may end with "

@@ -380,7 +380,7 @@ const struct shim_setting shim_settings[] = {
 	 parse_rules},
 	{"AML_RULES_FILE", "file", "none",
 	 "rules read from a file, one per line as in AML_RULES, # comments; "
-	 "added after AML_RULES's (aml-run --profile writes one)",
+	 "added after AML_RULES's",
 	 parse_rules_file},
 	{"AML_MMAP", "bool", "1",
 	 "route anonymous private mmap through the rules too", parse_mmap},

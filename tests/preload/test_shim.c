@@ -46,7 +46,8 @@ static void expect_same_output(char *const argv[])
 Test(shim, exports_only_the_interposed_functions)
 {
 	static const char *const want =
-		"aligned_alloc calloc free malloc malloc_usable_size memalign "
+		"aligned_alloc calloc dlclose dlopen free malloc "
+		"malloc_usable_size memalign "
 		"mmap mmap64 mremap munmap posix_memalign pvalloc realloc "
 		"reallocarray valloc ";
 	char *argv[] = {"/bin/sh", "-c",
