@@ -48,6 +48,8 @@ enum option_id {
 	OPT_DRY_RUN,
 	OPT_MAN,
 	OPT_RULES_FILE,
+	OPT_PROFILE,
+	OPT_PROFILE_CAPACITY,
 };
 
 struct run_option {
@@ -73,6 +75,13 @@ static const struct run_option run_options[] = {
 	  "rules from FILE, one per line, # comments; a rule may end with "
 	  ":site=FUNCTION[@DEPTH] or :site=MODULE+0xOFFSET[@DEPTH] "
 	  "(AML_RULES_FILE)" },
+	{ "profile", optional_argument, OPT_PROFILE, "FILE",
+	  "count requests of 4K and up per allocation site; at exit a table "
+	  "by peak live bytes in FILE (aml-profile.%p.tsv) and rules for "
+	  "the largest in FILE.rules (AML_PROFILE)" },
+	{ "profile-capacity", required_argument, OPT_PROFILE_CAPACITY,
+	  "SIZE", "the profile's rules take the sites whose peaks fit SIZE "
+	  "(AML_PROFILE_CAPACITY)" },
 	{ "no-mmap", no_argument, OPT_NO_MMAP, NULL,
 	  "leave anonymous mmap alone (AML_MMAP=0)" },
 	{ "report", optional_argument, OPT_REPORT, "FILE",
@@ -439,6 +448,13 @@ static void parse_options(struct launch *l, int argc, char **argv)
 			break;
 		case OPT_RULES_FILE:
 			assign(l, "AML_RULES_FILE", optarg);
+			break;
+		case OPT_PROFILE:
+			assign(l, "AML_PROFILE",
+			       optarg ? optarg : "aml-profile.%p.tsv");
+			break;
+		case OPT_PROFILE_CAPACITY:
+			assign(l, "AML_PROFILE_CAPACITY", optarg);
 			break;
 		case OPT_DRY_RUN:
 			l->dry_run = 1;

@@ -8,6 +8,7 @@
 #include <dlfcn.h>
 
 #include "base.h"
+#include "profile.h"
 #include "site.h"
 
 static void *(*real_dlopen)(const char *, int);
@@ -35,6 +36,7 @@ SHIM_EXPORT int dlclose(void *handle)
 		*(void **)&real_dlclose = dlsym(RTLD_NEXT, "dlclose");
 	if (real_dlclose == NULL)
 		return -1;
+	profile_name_sites(); /* while the library is still there */
 	r = real_dlclose(handle);
 	site_refresh();
 	return r;

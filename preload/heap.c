@@ -43,6 +43,7 @@
 #include "heap-internal.h"
 #include "heap.h"
 #include "os.h"
+#include "profile.h"
 #include "site.h"
 #include "stats.h"
 
@@ -245,6 +246,8 @@ void *heap_alloc(size_t size, size_t alignment, int flags)
 			if (flags & MALLOCX_ZERO)
 				memset(p, 0, size);
 			shim_count_alloc(target, size);
+			if (site_profiling) /* aml-run --profile (profile.c) */
+				profile_alloc(p, size);
 			return p;
 		}
 	}
@@ -254,6 +257,8 @@ void *heap_alloc(size_t size, size_t alignment, int flags)
 		return NULL;
 	}
 	shim_count_alloc(target, size);
+	if (site_profiling) /* aml-run --profile (profile.c) */
+		profile_alloc(p, size);
 	return p;
 }
 

@@ -71,6 +71,13 @@ struct shim_config {
 	 * node 1 (local rank 1 from OMPI_COMM_WORLD_LOCAL_RANK of allowed
 	 * nodes 0-3)`, several joined by "; "; "" when none was used. */
 	char resolved[SHIM_ERR_LEN];
+	/* aml-run --profile: per-site table written here at exit ("": no
+	 * profile; %p: the process id), with a rules file beside it
+	 * (PATH.rules) holding the sites whose peaks fit profile_capacity
+	 * bytes (0: no limit); sites are the profile_depth-th frame. */
+	char profile_path[256];
+	size_t profile_capacity;
+	int profile_depth;
 };
 
 enum size_status { SIZE_OK, SIZE_BAD, SIZE_TOO_LARGE };

@@ -38,6 +38,7 @@
 #include "symtab.h"
 #include "heap-internal.h"
 #include "log.h"
+#include "profile.h"
 #include "site.h"
 
 #define SITE_ENTRIES 256
@@ -265,6 +266,13 @@ int site_init(const struct shim_config *cfg)
 		     heap.split && rule->min_size <= hi && g <= (hi + 15) >> 4;
 		     g++)
 			heap.split[g] = 1;
+	}
+	/* A profile sees every request of PROFILE_MIN and up. */
+	if (cfg->profile_path[0] && profile_init(cfg) == 0 &&
+	    heap.fast_max >= PROFILE_MIN) {
+		heap.fast_max = PROFILE_MIN - 1;
+		if (heap.quick_max > heap.fast_max)
+			heap.quick_max = heap.fast_max;
 	}
 	if (n == 0)
 		return 0;

@@ -358,6 +358,34 @@ static int parse_report(struct shim_draft *d, const char *value)
 	return 0;
 }
 
+static int parse_profile(struct shim_draft *d, const char *value)
+{
+	if (report_path_check(value, d->msg) < 0)
+		return -1;
+	strcpy(d->cfg->profile_path, value);
+	return 0;
+}
+
+static int parse_profile_capacity(struct shim_draft *d, const char *value)
+{
+	if (size_parse(value, strlen(value), &d->cfg->profile_capacity) ==
+	    SIZE_OK)
+		return 0;
+	msg_str(d->msg, "not a size (bytes with K, M or G)");
+	return -1;
+}
+
+static int parse_profile_depth(struct shim_draft *d, const char *value)
+{
+	if (value[1] == '\0' && value[0] >= '1' &&
+	    value[0] - '0' <= SHIM_SITE_MAX_DEPTH) {
+		d->cfg->profile_depth = value[0] - '0';
+		return 0;
+	}
+	msg_str(d->msg, "not a depth from 1 to 8");
+	return -1;
+}
+
 const struct shim_setting shim_settings[] = {
 	{"AML_POLICY", "policy", "bind if AML_NODES is set, else default",
 	 "placement policy: bind, preferred, interleave or default "
@@ -382,6 +410,20 @@ const struct shim_setting shim_settings[] = {
 	 "rules read from a file, one per line as in AML_RULES, # comments; "
 	 "added after AML_RULES's",
 	 parse_rules_file},
+	{"AML_PROFILE", "file", "none",
+	 "profile by allocation site: requests of 4K and up counted per "
+	 "site (allocations, bytes, peak live bytes), a table written to "
+	 "this file at exit (%p: process id) and rules for the largest "
+	 "beside it (FILE.rules)",
+	 parse_profile},
+	{"AML_PROFILE_CAPACITY", "size", "0",
+	 "the suggested rules take the sites whose peaks fit this many bytes, "
+	 "largest first; 0: every site",
+	 parse_profile_capacity},
+	{"AML_PROFILE_DEPTH", "depth", "1",
+	 "a profile's site is this frame above the allocator (2: through one "
+	 "wrapper), written as MODULE+0xOFFSET@DEPTH",
+	 parse_profile_depth},
 	{"AML_MMAP", "bool", "1",
 	 "route anonymous private mmap through the rules too", parse_mmap},
 	{"AML_REPORT", "report", "0",

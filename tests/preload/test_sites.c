@@ -8,7 +8,9 @@
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "run.h"
 
@@ -130,5 +132,148 @@ Test(sites, stripped_program_says_so_and_strict_stops)
 		  "%s", r.err);
 	cr_assert(strstr(r.err, "strict mode: exiting"), "%s", r.err);
 	cr_assert_eq(strstr(r.out, "grid"), NULL, "ran after the stop");
+	run_result_free(&r);
+}
+
+/* ------------------------------------------------------------------------
+ * The profile (AML_PROFILE, aml-run --profile)
+ */
+
+static char *slurp(const char *path)
+{
+	static char buf[65536];
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	cr_assert_not_null(f, "no %s", path);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* The row whose function starts with fn: its bytes and allocations. */
+static void expect_row(const char *tsv, const char *fn, size_t bytes,
+		       size_t allocs)
+{
+	const char *line = tsv;
+
+	for (; line && *line; line = strchr(line, '\n'), line += !!line) {
+		size_t peak, b, a, live;
+		char site[256], func[256];
+
+		if (sscanf(line, "%zu\t%zu\t%zu\t%zu\t%255s\t%255s", &peak, &b,
+			   &a, &live, site, func) != 6 ||
+		    strncmp(func, fn, strlen(fn)) != 0)
+			continue;
+		cr_assert_eq(b, bytes, "%s: %zu bytes\n%s", fn, b, tsv);
+		cr_assert_eq(a, allocs, "%s: %zu allocations\n%s", fn, a, tsv);
+		cr_assert_eq(peak, bytes, "%s: peak %zu\n%s", fn, peak, tsv);
+		return;
+	}
+	cr_assert_fail("no row for %s in\n%s", fn, tsv);
+}
+
+static struct run_result profile_run(const char *extra)
+{
+	char *argv[] = {PROGRAM("sites"), LIB, "2", NULL};
+	const char *env[] = {"AML_PROFILE=/tmp/aml-sites-profile.%p.tsv", extra,
+			     NULL};
+
+	return run_program(argv, SHIM_PATH, env);
+}
+
+static void profile_paths(struct run_result *r, char *tsv, char *rules,
+			  size_t len)
+{
+	FILE *f = popen("ls -t /tmp/aml-sites-profile.*.tsv | head -1", "r");
+
+	cr_assert_eq(r->status, 0, "%s", r->err);
+	cr_assert_not_null(fgets(tsv, (int)len, f));
+	pclose(f);
+	tsv[strcspn(tsv, "\n")] = '\0';
+	snprintf(rules, len, "%s.rules", tsv);
+}
+
+Test(sites, profile_lists_each_site_with_its_bytes_by_peak)
+{
+	struct run_result r = profile_run(NULL);
+	char tsv[256], rules[256], *text;
+	size_t last = (size_t)-1, peak;
+	const char *line;
+
+	profile_paths(&r, tsv, rules, sizeof(tsv));
+	text = slurp(tsv);
+	cr_assert(!strncmp(text,
+			   "peak_live_bytes\tbytes\tallocations\t"
+			   "live_at_exit\tsite\tfunction\n",
+			   52),
+		  "%s", text);
+	expect_row(text, "xmalloc+", 6291456, 2);
+	expect_row(text, "lib_fill+", 6291456, 2); /* dlclosed before exit */
+	expect_row(text, "_Znwm+", 6291456, 2);	   /* operator new */
+	expect_row(text, "other_alloc+", 3 * 3145728, 3);
+	for (line = strchr(text, '\n') + 1; *line;
+	     line = strchr(line, '\n') + 1) {
+		cr_assert_eq(sscanf(line, "%zu", &peak), 1);
+		cr_assert_leq(peak, last, "not sorted by peak:\n%s", text);
+		last = peak;
+	}
+	unlink(tsv);
+	unlink(rules);
+	run_result_free(&r);
+}
+
+Test(sites, profile_rules_read_back_as_they_are)
+{
+	struct run_result r = profile_run("AML_PROFILE_DEPTH=2"), again;
+	char tsv[256], rules[256], var[300];
+	char *argv[] = {PROGRAM("sites"), LIB, "2", NULL};
+	const char *env[] = {var, "AML_REPORT=1", "AML_STRICT=1", NULL};
+
+	profile_paths(&r, tsv, rules, sizeof(tsv));
+	snprintf(var, sizeof(var), "AML_RULES_FILE=%s", rules);
+	again = run_program(argv, SHIM_PATH, env);
+	cr_assert_eq(again.status, 0, "%s\n%s", again.err, slurp(rules));
+	/* make_grid's call of xmalloc, seen at depth 2 */
+	cr_assert(strstr(again.err, "@2: 2 allocations, 6291456 bytes"), "%s",
+		  again.err);
+	cr_assert_eq(strstr(again.err, "warn"), NULL, "%s", again.err);
+	unlink(tsv);
+	unlink(rules);
+	run_result_free(&r);
+	run_result_free(&again);
+}
+
+Test(sites, profile_capacity_keeps_the_sites_that_fit)
+{
+	struct run_result r = profile_run("AML_PROFILE_CAPACITY=7M");
+	char tsv[256], rules[256], *text, *rule, site[256];
+	const char *line;
+	int six = 0, nine = 0;
+
+	profile_paths(&r, tsv, rules, sizeof(tsv));
+	rule = strdup(slurp(rules));
+	cr_assert_not_null(strstr(rule, "bind::4K-:site="), "%s", rule);
+	text = slurp(tsv);
+	/* other_alloc's 9 MiB does not fit 7 MiB; one 6 MiB site does, and
+	 * then no other (smaller sites may fill the rest). */
+	for (line = strchr(text, '\n') + 1; *line;
+	     line = strchr(line, '\n') + 1) {
+		size_t peak;
+
+		cr_assert_eq(
+			sscanf(line, "%zu\t%*u\t%*u\t%*u\t%255s", &peak, site),
+			2);
+		if (peak == 6291456)
+			six += strstr(rule, site) != NULL;
+		if (peak == 9437184)
+			nine += strstr(rule, site) != NULL;
+	}
+	cr_assert_eq(six, 1, "%s\n%s", text, rule);
+	cr_assert_eq(nine, 0, "%s\n%s", text, rule);
+	free(rule);
+	unlink(tsv);
+	unlink(rules);
 	run_result_free(&r);
 }
