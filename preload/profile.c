@@ -73,20 +73,11 @@ static size_t hash(uintptr_t v)
 
 static int self_fn(struct dl_phdr_info *info, size_t len, void *ctx)
 {
-	uintptr_t me = (uintptr_t)&profile_init, lo = UINTPTR_MAX, hi = 0;
+	uintptr_t me = (uintptr_t)&profile_init, lo, hi;
 
 	(void)len;
 	(void)ctx;
-	for (int i = 0; i < info->dlpi_phnum; i++) {
-		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-
-		if (ph->p_type != PT_LOAD)
-			continue;
-		if (info->dlpi_addr + ph->p_vaddr < lo)
-			lo = info->dlpi_addr + ph->p_vaddr;
-		if (info->dlpi_addr + ph->p_vaddr + ph->p_memsz > hi)
-			hi = info->dlpi_addr + ph->p_vaddr + ph->p_memsz;
-	}
+	elf_object_span(info, &lo, &hi);
 	if (me >= lo && me < hi) {
 		self_lo = lo;
 		self_hi = hi;
@@ -238,7 +229,6 @@ static int name_fn(struct dl_phdr_info *info, size_t len, void *ctx)
 	struct profile_site *s = ctx;
 	uintptr_t addr = atomic_load(&s->key);
 	const char *path = info->dlpi_name, *fn;
-	static char exe[4096];
 	struct elf_file file;
 
 	(void)len;
@@ -249,13 +239,8 @@ static int name_fn(struct dl_phdr_info *info, size_t len, void *ctx)
 		if (ph->p_type != PT_LOAD || addr < lo ||
 		    addr >= lo + ph->p_memsz)
 			continue;
-		if (path == NULL || path[0] == '\0') {
-			ssize_t k = readlink("/proc/self/exe", exe,
-					     sizeof(exe) - 1);
-
-			exe[k > 0 ? k : 0] = '\0';
-			path = exe;
-		}
+		if (path == NULL || path[0] == '\0')
+			path = elf_program_path();
 		copy_name(s->module, sizeof(s->module),
 			  strrchr(path, '/') ? strrchr(path, '/') + 1 : path);
 		s->offset = addr - info->dlpi_addr;

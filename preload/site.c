@@ -120,41 +120,19 @@ static int function_fn(void *ctx, const char *name, size_t value, size_t size)
 	return 0;
 }
 
-/* The program's own path: dl_iterate_phdr names it "". */
-static const char *program_path(void)
-{
-	static char path[PATH_MAX];
-	ssize_t n;
-
-	if (path[0] == '\0') {
-		n = readlink("/proc/self/exe", path, sizeof(path) - 1);
-		path[n > 0 ? n : 0] = '\0';
-	}
-	return path;
-}
-
 static int object_fn(struct dl_phdr_info *info, size_t len, void *ctx)
 {
 	struct resolve *r = ctx;
 	const char *path = info->dlpi_name;
-	uintptr_t me = (uintptr_t)&site_init, lo = UINTPTR_MAX, hi = 0;
+	uintptr_t me = (uintptr_t)&site_init, lo, hi;
 	struct elf_file f;
 
 	(void)len;
 	if (r->objects++ == 0 && (path == NULL || path[0] == '\0'))
-		path = program_path();
+		path = elf_program_path();
 	if (path == NULL || path[0] == '\0')
 		return 0;
-	for (int i = 0; i < info->dlpi_phnum; i++) {
-		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-
-		if (ph->p_type != PT_LOAD)
-			continue;
-		if (info->dlpi_addr + ph->p_vaddr < lo)
-			lo = info->dlpi_addr + ph->p_vaddr;
-		if (info->dlpi_addr + ph->p_vaddr + ph->p_memsz > hi)
-			hi = info->dlpi_addr + ph->p_vaddr + ph->p_memsz;
-	}
+	elf_object_span(info, &lo, &hi);
 	if (me >= lo && me < hi) {
 		self_lo = lo;
 		self_hi = hi;

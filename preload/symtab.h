@@ -7,7 +7,9 @@
 #ifndef AML_PRELOAD_SYMTAB_H
 #define AML_PRELOAD_SYMTAB_H
 
+#include <link.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* An object file mapped read-only. */
 struct elf_file {
@@ -33,5 +35,14 @@ int elf_functions(const struct elf_file *f,
  * NULL. */
 const char *elf_function_at(const struct elf_file *f, size_t vaddr,
 			    size_t *start);
+
+/* The addresses [*lo, *hi) that the loadable segments of a loaded object
+ * span (dl_iterate_phdr's view of it). */
+void elf_object_span(const struct dl_phdr_info *info, uintptr_t *lo,
+		     uintptr_t *hi);
+
+/* The program's own path (dl_iterate_phdr names it ""), read once from
+ * /proc/self/exe; "" if unreadable. */
+const char *elf_program_path(void);
 
 #endif /* AML_PRELOAD_SYMTAB_H */

@@ -174,35 +174,38 @@ static void expect_row(const char *tsv, const char *fn, size_t bytes,
 	cr_assert_fail("no row for %s in\n%s", fn, tsv);
 }
 
-static struct run_result profile_run(const char *extra)
+/* Run sites with AML_PROFILE=/tmp/aml-sites-NAME.%p.tsv (one name per
+ * test: they run side by side); the paths of its table and rules. */
+static struct run_result profile_run(const char *name, const char *extra,
+				     char *tsv, char *rules, size_t len)
 {
 	char *argv[] = {PROGRAM("sites"), LIB, "2", NULL};
-	const char *env[] = {"AML_PROFILE=/tmp/aml-sites-profile.%p.tsv", extra,
-			     NULL};
+	char var[128], cmd[128];
+	const char *env[] = {var, extra, NULL};
+	struct run_result r;
+	FILE *f;
 
-	return run_program(argv, SHIM_PATH, env);
-}
-
-static void profile_paths(struct run_result *r, char *tsv, char *rules,
-			  size_t len)
-{
-	FILE *f = popen("ls -t /tmp/aml-sites-profile.*.tsv | head -1", "r");
-
-	cr_assert_eq(r->status, 0, "%s", r->err);
+	snprintf(var, sizeof(var), "AML_PROFILE=/tmp/aml-sites-%s.%%p.tsv",
+		 name);
+	r = run_program(argv, SHIM_PATH, env);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	snprintf(cmd, sizeof(cmd), "ls /tmp/aml-sites-%s.*.tsv", name);
+	f = popen(cmd, "r");
 	cr_assert_not_null(fgets(tsv, (int)len, f));
 	pclose(f);
 	tsv[strcspn(tsv, "\n")] = '\0';
 	snprintf(rules, len, "%s.rules", tsv);
+	return r;
 }
 
 Test(sites, profile_lists_each_site_with_its_bytes_by_peak)
 {
-	struct run_result r = profile_run(NULL);
 	char tsv[256], rules[256], *text;
+	struct run_result r =
+		profile_run("peaks", NULL, tsv, rules, sizeof(tsv));
 	size_t last = (size_t)-1, peak;
 	const char *line;
 
-	profile_paths(&r, tsv, rules, sizeof(tsv));
 	text = slurp(tsv);
 	cr_assert(!strncmp(text,
 			   "peak_live_bytes\tbytes\tallocations\t"
@@ -226,12 +229,13 @@ Test(sites, profile_lists_each_site_with_its_bytes_by_peak)
 
 Test(sites, profile_rules_read_back_as_they_are)
 {
-	struct run_result r = profile_run("AML_PROFILE_DEPTH=2"), again;
 	char tsv[256], rules[256], var[300];
+	struct run_result r = profile_run("depth", "AML_PROFILE_DEPTH=2", tsv,
+					  rules, sizeof(tsv)),
+			  again;
 	char *argv[] = {PROGRAM("sites"), LIB, "2", NULL};
 	const char *env[] = {var, "AML_REPORT=1", "AML_STRICT=1", NULL};
 
-	profile_paths(&r, tsv, rules, sizeof(tsv));
 	snprintf(var, sizeof(var), "AML_RULES_FILE=%s", rules);
 	again = run_program(argv, SHIM_PATH, env);
 	cr_assert_eq(again.status, 0, "%s\n%s", again.err, slurp(rules));
@@ -247,12 +251,12 @@ Test(sites, profile_rules_read_back_as_they_are)
 
 Test(sites, profile_capacity_keeps_the_sites_that_fit)
 {
-	struct run_result r = profile_run("AML_PROFILE_CAPACITY=7M");
 	char tsv[256], rules[256], *text, *rule, site[256];
+	struct run_result r = profile_run("capacity", "AML_PROFILE_CAPACITY=7M",
+					  tsv, rules, sizeof(tsv));
 	const char *line;
 	int six = 0, nine = 0;
 
-	profile_paths(&r, tsv, rules, sizeof(tsv));
 	rule = strdup(slurp(rules));
 	cr_assert_not_null(strstr(rule, "bind::4K-:site="), "%s", rule);
 	text = slurp(tsv);
