@@ -3,6 +3,10 @@
  * The profile by allocation site (heap layer).
  *
  * A site is the return address profile_depth frames above the allocator.
+ * Requests of 256 KiB and up are counted exactly; smaller ones (from 4
+ * KiB) are sampled, one per 256 KiB a thread asks for, weighted by the
+ * bytes it stands for (as jemalloc's heap profiles sample): unwinding
+ * costs a microsecond or more, too much for every mid-size object.
  * Two open-addressed tables in anonymous mappings, filled with atomic
  * operations only (no lock, no malloc): the sites (PROFILE_SITES entries,
  * keyed by address: allocations, bytes, live and peak live bytes), and
@@ -35,11 +39,13 @@
 #define PROFILE_SITES 4096 /* power of two */
 #define PROFILE_LIVE (1 << 18)
 #define PROFILE_PROBE 64
+#define PROFILE_EXACT ((size_t)256 << 10)
 #define TOMBSTONE ((uintptr_t)1)
 
 struct profile_site {
 	_Atomic uintptr_t key;
 	_Atomic size_t allocs, bytes, live, peak;
+	_Atomic int sampled; /* some figures are estimates */
 	/* Named at dlclose (before the library goes) or at exit. */
 	int named, found;
 	size_t offset, fstart;
@@ -155,22 +161,37 @@ static void live_add(struct profile_site *s, size_t size)
 		;
 }
 
+/* Requests below PROFILE_EXACT are sampled: one per PROFILE_EXACT bytes
+ * a thread asks for, standing for all of them (its weight). */
+static __thread size_t unsampled __attribute__((tls_model("initial-exec")));
+
 void profile_alloc(void *ptr, size_t size)
 {
 	struct frames f = {0, 0, prof_cfg->profile_depth};
 	struct profile_site *s;
-	size_t h;
+	size_t h, weight = size, count = 1;
 
 	if (ptr == NULL || size < PROFILE_MIN || in_profile)
 		return;
+	if (size < PROFILE_EXACT) {
+		unsampled += size;
+		if (unsampled < PROFILE_EXACT)
+			return;
+		weight = unsampled;
+		count = (weight + size / 2) / size;
+		unsampled = 0;
+	}
 	in_profile = 1;
 	_Unwind_Backtrace(frame_fn, &f);
 	in_profile = 0;
 	if (f.ip == 0 || (s = site_find(f.ip)) == NULL)
 		return;
-	atomic_fetch_add_explicit(&s->allocs, 1, memory_order_relaxed);
-	atomic_fetch_add_explicit(&s->bytes, size, memory_order_relaxed);
-	live_add(s, size);
+	atomic_fetch_add_explicit(&s->allocs, count, memory_order_relaxed);
+	atomic_fetch_add_explicit(&s->bytes, weight, memory_order_relaxed);
+	if (weight != size)
+		atomic_store_explicit(&s->sampled, 1, memory_order_relaxed);
+	live_add(s, weight);
+	size = weight;
 	h = hash((uintptr_t)ptr);
 	for (size_t i = 0; i < PROFILE_PROBE; i++) {
 		struct profile_live *e = &live[(h + i) & (PROFILE_LIVE - 1)];
@@ -351,7 +372,7 @@ __attribute__((destructor)) static void profile_write(void)
 	cap = prof_cfg->profile_capacity;
 	msg_init(&m, line, sizeof(line));
 	msg_str(&m, "peak_live_bytes\tbytes\tallocations\tlive_at_exit\tsite"
-		    "\tfunction");
+		    "\tcounts\tfunction");
 	out_line(fd, &m);
 	msg_init(&r, rule, sizeof(rule));
 	msg_str(&m, "# aml-run --profile of pid ");
@@ -392,7 +413,7 @@ __attribute__((destructor)) static void profile_write(void)
 		msg_uint(&m, atomic_load(&s->live));
 		msg_char(&m, '\t');
 		msg_str(&m, site);
-		msg_char(&m, '\t');
+		msg_str(&m, s->sampled ? "\tsampled\t" : "\texact\t");
 		if (s->function[0]) {
 			msg_str(&m, s->function);
 			msg_char(&m, '+');

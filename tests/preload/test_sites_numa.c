@@ -106,3 +106,34 @@ Test(sites_numa, same_placement_from_a_rules_file)
 	expect_three_nodes(env);
 	unlink(path);
 }
+
+Test(sites_numa, profile_rules_reproduce_the_placement)
+{
+	char *argv[] = {PROGRAM("sites"), LIB, "2", NULL};
+	static const char *const prof[] = {
+		"AML_PROFILE=/tmp/aml-sites-numa.tsv", "AML_PROFILE_DEPTH=2",
+		NULL};
+	static const char *const env[] = {
+		"AML_RULES_FILE=/tmp/aml-sites-numa.rules", "AML_STRICT=1",
+		NULL};
+	struct run_result r;
+
+	numa_test_need_nodes(4);
+	r = run_program(argv, SHIM_PATH, prof);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	run_result_free(&r);
+	/* The suggested rules with the fast tier filled in: node 1. */
+	cr_assert_eq(system("sed 's/^bind::/bind:1:/' "
+			    "/tmp/aml-sites-numa.tsv.rules "
+			    "> /tmp/aml-sites-numa.rules"),
+		     0);
+	r = run_program(argv, SHIM_PATH, env);
+	cr_assert_eq(r.status, 0, "%s%s", r.out, r.err);
+	cr_assert_eq(pages_on(r.out, "grid", 1), 2);
+	cr_assert_eq(pages_on(r.out, "lib", 1), 2);
+	cr_assert_eq(pages_on(r.out, "cxx", 1), 2);
+	run_result_free(&r);
+	unlink("/tmp/aml-sites-numa.tsv");
+	unlink("/tmp/aml-sites-numa.tsv.rules");
+	unlink("/tmp/aml-sites-numa.rules");
+}
