@@ -24,7 +24,7 @@ SHIM_EXPORT void *dlopen(const char *file, int mode)
 		return NULL;
 	h = real_dlopen(file, mode);
 	if (h != NULL)
-		site_refresh();
+		site_refresh("dlopen");
 	return h;
 }
 
@@ -38,6 +38,6 @@ SHIM_EXPORT int dlclose(void *handle)
 		return -1;
 	profile_name_sites(); /* while the library is still there */
 	r = real_dlclose(handle);
-	site_refresh();
+	site_refresh("dlclose");
 	return r;
 }

@@ -268,7 +268,7 @@ int site_init(const struct shim_config *cfg)
 	return n;
 }
 
-void site_refresh(void)
+void site_refresh(const char *why)
 {
 	struct resolve r;
 	struct site_table *t;
@@ -280,6 +280,9 @@ void site_refresh(void)
 	if (t != NULL)
 		atomic_store_explicit(&site_table, t, memory_order_release);
 	pthread_mutex_unlock(&refresh_lock);
+	if (t != NULL)
+		shim_log(3, "site= rules after %s: %d address ranges", why,
+			 t->n);
 }
 
 /* ------------------------------------------------------------------------

@@ -29,8 +29,9 @@ int site_init(const struct shim_config *cfg);
  * MALLOCX_TCACHE_NONE to *flags when it picks a site= rule. */
 int site_route(size_t size, int target, int *flags);
 
-/* Re-resolve after a library was loaded or unloaded. */
-void site_refresh(void);
+/* Re-resolve after a library was loaded or unloaded (why: "dlopen" or
+ * "dlclose", for the debug log). */
+void site_refresh(const char *why);
 
 /* For the report: the sites of rule as text ("make_grid@1: 3 allocations,
  * 48 MiB; ..."), "" when it has none. Returns the length it needed. */

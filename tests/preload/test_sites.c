@@ -91,6 +91,29 @@ Test(sites, module_offset_of_a_return_address)
 	run_result_free(&r);
 }
 
+Test(sites, unloaded_library_stops_matching)
+{
+	/* lib_fill's site resolves when its library comes in and leaves the
+	 * table when it goes; a copy of the library under another name,
+	 * loaded after, does not count for it. */
+	char *argv[] = {PROGRAM("sites"), LIB, "2",
+			PROGRAMS_DIR "/libsites_lib2.so", NULL};
+	const char *env[] = {"AML_RULES=bind:0::site=libsites_lib.so+0x1",
+			     "AML_LOG=debug", NULL};
+	struct run_result r = run_program(argv, SHIM_PATH, env);
+	const char *open1, *close1, *open2;
+
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert(strstr(r.out, "lib2 3145728"), "%s", r.out);
+	open1 = strstr(r.err, "site= rules after dlopen: 1 address ranges");
+	cr_assert_not_null(open1, "%s", r.err);
+	close1 = strstr(open1, "site= rules after dlclose: 0 address ranges");
+	cr_assert_not_null(close1, "%s", r.err);
+	open2 = strstr(close1, "site= rules after dlopen: 0 address ranges");
+	cr_assert_not_null(open2, "%s", r.err);
+	run_result_free(&r);
+}
+
 Test(sites, missing_function_warns_and_runs)
 {
 	struct run_result r = run_sites(

@@ -6,7 +6,10 @@
  * a fourth one that no rule names. Each array's pages are counted by node
  * and printed: "NAME BYTES n0 n1 ... n7" (pages on each node).
  *
- * Usage: sites LIBRARY [COUNT]: COUNT arrays of 3 MiB per site (2).
+ * Usage: sites LIBRARY [COUNT [LIBRARY2]]: COUNT arrays of 3 MiB per site
+ * (2); then, after dlclose, LIBRARY2 (a copy of LIBRARY under another
+ * name) loaded and one array made by its lib_fill, "lib2", with a line
+ * saying whether it was mapped where LIBRARY was ("reload same-address").
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -91,5 +94,19 @@ int main(int argc, char **argv)
 	/* The arrays stay: their pages were counted where they were. */
 	dlclose(lib);
 	census("after", other_alloc(ARRAY), ARRAY);
+	if (argc > 3) {
+		void *first = *(void **)&lib_fill;
+
+		lib = dlopen(argv[3], RTLD_NOW);
+		if (lib == NULL)
+			return 1;
+		*(void **)&lib_fill = dlsym(lib, "lib_fill");
+		if (lib_fill == NULL)
+			return 1;
+		printf("reload %s\n", *(void **)&lib_fill == first
+					      ? "same-address"
+					      : "other-address");
+		census("lib2", lib_fill(ARRAY), ARRAY);
+	}
 	return 0;
 }
