@@ -51,6 +51,9 @@ enum option_id {
 	OPT_STRICT,
 	OPT_DRY_RUN,
 	OPT_MAN,
+	OPT_RULES_FILE,
+	OPT_PROFILE,
+	OPT_PROFILE_CAPACITY,
 };
 
 struct run_option {
@@ -70,8 +73,20 @@ static const struct run_option run_options[] = {
 	 "prefer NODE, fall back elsewhere (AML_POLICY=preferred)"},
 	{"size", required_argument, OPT_SIZE, "MIN[:MAX]",
 	 "place only allocations of MIN to MAX bytes (AML_SIZE)"},
-	{"rule", required_argument, OPT_RULE, "POLICY[:NODES[:MIN-MAX]]",
+	{"rule", required_argument, OPT_RULE,
+	 "POLICY[:NODES[:MIN-MAX[:site=S]]]",
 	 "add a rule; repeatable, first match wins (AML_RULES)"},
+	{"rules-file", required_argument, OPT_RULES_FILE, "FILE",
+	 "rules from FILE, one per line, # comments; a rule may end with "
+	 ":site=FUNCTION[@DEPTH] or :site=MODULE+0xOFFSET[@DEPTH] "
+	 "(AML_RULES_FILE)"},
+	{"profile", optional_argument, OPT_PROFILE, "FILE",
+	 "count requests of 4K and up per allocation site; at exit a table "
+	 "by peak live bytes in FILE (aml-profile.%p.tsv) and rules for "
+	 "the largest in FILE.rules (AML_PROFILE)"},
+	{"profile-capacity", required_argument, OPT_PROFILE_CAPACITY, "SIZE",
+	 "the profile's rules take the sites whose peaks fit SIZE "
+	 "(AML_PROFILE_CAPACITY)"},
 	{"no-mmap", no_argument, OPT_NO_MMAP, NULL,
 	 "leave anonymous mmap alone (AML_MMAP=0)"},
 	{"report", optional_argument, OPT_REPORT, "FILE",
@@ -617,6 +632,16 @@ static void parse_options(struct launch *l, int argc, char **argv)
 			break;
 		case OPT_STRICT:
 			assign(l, "AML_STRICT", "1");
+			break;
+		case OPT_RULES_FILE:
+			assign(l, "AML_RULES_FILE", optarg);
+			break;
+		case OPT_PROFILE:
+			assign(l, "AML_PROFILE",
+			       optarg ? optarg : "aml-profile.%p.tsv");
+			break;
+		case OPT_PROFILE_CAPACITY:
+			assign(l, "AML_PROFILE_CAPACITY", optarg);
 			break;
 		case OPT_DRY_RUN:
 			l->dry_run = 1;

@@ -12,6 +12,7 @@
 #include "heap-internal.h"
 #include "log.h"
 #include "os.h"
+#include "profile.h"
 #include "ranges.h"
 /*
  * free and malloc_usable_size, and foreign pointers: memory the shim did not
@@ -85,6 +86,8 @@ SHIM_EXPORT void free(void *ptr)
 
 	if (shim_unlikely(ptr == NULL))
 		return;
+	if (shim_unlikely(site_profiling)) /* aml-run --profile */
+		profile_free(ptr);
 	kind = ranges_heap_kind(ptr);
 	if (shim_likely(kind == GRANULE_FULL))
 		shimje_free(ptr);

@@ -44,6 +44,8 @@
 #include "heap-internal.h"
 #include "heap.h"
 #include "os.h"
+#include "profile.h"
+#include "site.h"
 #include "stats.h"
 
 /* Read by jemalloc at its start. No huge arena (it purges freed large
@@ -201,6 +203,8 @@ int heap_init(const struct shim_config *cfg)
 	if (heap.fast_max >= HEAP_BIG)
 		heap.fast_max = HEAP_BIG - 1;
 	heap.quick_max = cfg->report ? 0 : heap.fast_max;
+	/* site= rules (site.c; the last rules): routed by site_route only */
+	heap.nrules -= site_init(cfg);
 	return 0;
 }
 
@@ -237,12 +241,17 @@ void *heap_alloc(size_t size, size_t alignment, int flags)
 		target = target_of(size);
 		flags |= MALLOCX_TCACHE_NONE;
 	}
+	/* site= rules (site.c): only sizes one of them may hold */
+	if (site_rules_active && size >= site_min)
+		target = site_route(size, target, &flags);
 	if (usize >= HEAP_BIG) {
 		p = stash_take(target, size ? size : 1, alignment);
 		if (p != NULL) {
 			if (flags & MALLOCX_ZERO)
 				memset(p, 0, size);
 			shim_count_alloc(target, size);
+			if (site_profiling) /* aml-run --profile (profile.c) */
+				profile_alloc(p, size);
 			return p;
 		}
 	}
@@ -252,6 +261,8 @@ void *heap_alloc(size_t size, size_t alignment, int flags)
 		return NULL;
 	}
 	shim_count_alloc(target, size);
+	if (site_profiling) /* aml-run --profile (profile.c) */
+		profile_alloc(p, size);
 	return p;
 }
 

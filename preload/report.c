@@ -32,6 +32,7 @@
 #include "log.h"
 #include "placement.h"
 #include "report.h"
+#include "site.h"
 #include "stats.h"
 #include "text.h"
 
@@ -251,6 +252,13 @@ static void report_rule(struct report *r, const struct shim_config *cfg,
 	shim_rule_format(&cfg->rules[rule], text, sizeof(text));
 	line_add(r, "aml: rule %d %s: ", rule, text);
 	line_stats(r, &stats);
+	if (cfg->rules[rule]
+		    .site[0]) { /* site= rules: what each site matched */
+		char sites[512];
+
+		site_rule_text(rule, sites, sizeof(sites));
+		line_add(r, "; sites %s", sites);
+	}
 	line_residency(r, rule, &cfg->rules[rule]);
 	line_released(r, rule, &cfg->rules[rule]);
 	line_end(r);

@@ -212,12 +212,174 @@ static void msg_size(struct msg *m, size_t v)
 		msg_char(m, units[u]);
 }
 
+/* ------------------------------------------------------------------------
+ * site= fields: FUNCTION or MODULE+0xOFFSET, then @DEPTH; several joined
+ * by commas
+ */
+
+static int site_char_ok(char c)
+{
+	return is_digit(c) || (c >= 'a' && c <= 'z') ||
+	       (c >= 'A' && c <= 'Z') || c == '_' || c == '.' || c == '-' ||
+	       c == '+' || c == '$';
+}
+
+static int hex_value(char c)
+{
+	if (is_digit(c))
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* "+0xHEX" at the end of s[0..len): the offset and where "+" is. */
+static int site_offset(const char *s, size_t len, size_t *plus, size_t *off,
+		       struct msg *msg)
+{
+	size_t i = len, v = 0;
+
+	while (i > 0 && s[i - 1] != '+')
+		i--;
+	if (i == 0 || len - i < 3 || s[i] != '0' ||
+	    (s[i + 1] != 'x' && s[i + 1] != 'X'))
+		return 0; /* no offset: a function name */
+	for (size_t j = i + 2; j < len; j++) {
+		int h = hex_value(s[j]);
+
+		if (h < 0 || v > (SIZE_MAX >> 4)) {
+			msg_str(msg, "bad offset ");
+			msg_quoted_len(msg, s + i, len - i);
+			msg_str(msg, " (use MODULE+0xHEX)");
+			return -1;
+		}
+		v = (v << 4) | (size_t)h;
+	}
+	*plus = i - 1;
+	*off = v;
+	return 1;
+}
+
+static int site_spec_parse(struct shim_site *site, const char *s, size_t len,
+			   struct msg *msg)
+{
+	const char *at = NULL;
+	size_t namelen, plus = 0;
+	int r;
+
+	for (size_t i = 0; i < len; i++)
+		if (s[i] == '@')
+			at = s + i;
+	site->depth = 1;
+	namelen = at ? (size_t)(at - s) : len;
+	if (at) {
+		size_t dlen = len - namelen - 1;
+
+		if (dlen != 1 || !is_digit(at[1]) || at[1] == '0' ||
+		    at[1] - '0' > SHIM_SITE_MAX_DEPTH) {
+			msg_str(msg, "bad depth ");
+			msg_quoted_len(msg, at, dlen + 1);
+			msg_str(msg, " (use @1 to @");
+			msg_uint(msg, SHIM_SITE_MAX_DEPTH);
+			msg_str(msg, ": frames above the allocator)");
+			return -1;
+		}
+		site->depth = at[1] - '0';
+	}
+	if (namelen == 0) {
+		msg_str(msg, "empty site (use FUNCTION or MODULE+0xOFFSET)");
+		return -1;
+	}
+	for (size_t i = 0; i < namelen; i++) {
+		if (!site_char_ok(s[i])) {
+			msg_str(msg, "bad character ");
+			msg_quoted_len(msg, s + i, 1);
+			msg_str(msg, " in site ");
+			msg_quoted_len(msg, s, len);
+			msg_str(msg, " (use FUNCTION or MODULE+0xOFFSET)");
+			return -1;
+		}
+	}
+	r = site_offset(s, namelen, &plus, &site->offset, msg);
+	if (r < 0)
+		return -1;
+	site->module_form = r;
+	if (r)
+		namelen = plus;
+	if (namelen == 0 || namelen >= SHIM_SITE_NAME) {
+		msg_str(msg,
+			namelen ? "site name too long in " : "no module in ");
+		msg_quoted_len(msg, s, len);
+		return -1;
+	}
+	memcpy(site->name, s, namelen);
+	site->name[namelen] = '\0';
+	return 0;
+}
+
+int site_field_parse(struct shim_config *cfg, int rule, const char *s,
+		     size_t len, struct msg *msg)
+{
+	const char *end = s + len, *comma;
+	struct shim_rule *r = &cfg->rules[rule];
+
+	if (len == 0) {
+		msg_str(msg, "empty site= (use FUNCTION or MODULE+0xOFFSET)");
+		return -1;
+	}
+	if (len >= sizeof(r->site)) {
+		msg_str(msg, "site= field too long (at most ");
+		msg_uint(msg, sizeof(r->site) - 1);
+		msg_str(msg, " bytes)");
+		return -1;
+	}
+	for (;;) {
+		comma = memchr(s, ',', (size_t)(end - s));
+		size_t n = comma ? (size_t)(comma - s) : (size_t)(end - s);
+
+		if (cfg->nsites == SHIM_MAX_SITES) {
+			msg_str(msg, "more than ");
+			msg_uint(msg, SHIM_MAX_SITES);
+			msg_str(msg, " sites in all");
+			return -1;
+		}
+		if (site_spec_parse(&cfg->sites[cfg->nsites], s, n, msg) < 0)
+			return -1;
+		cfg->sites[cfg->nsites++].rule = rule;
+		if (!comma)
+			break;
+		s = comma + 1;
+	}
+	memcpy(r->site, end - len, len);
+	r->site[len] = '\0';
+	return 0;
+}
+
+void rules_sites_last(struct shim_config *cfg)
+{
+	struct shim_rule tmp[SHIM_MAX_RULES];
+	int where[SHIM_MAX_RULES], n = 0;
+
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 0; i < cfg->nrules; i++)
+			if ((cfg->rules[i].site[0] != '\0') == pass) {
+				where[i] = n;
+				tmp[n++] = cfg->rules[i];
+			}
+	memcpy(cfg->rules, tmp, sizeof(tmp[0]) * (size_t)n);
+	for (int i = 0; i < cfg->nsites; i++)
+		cfg->sites[i].rule = where[cfg->sites[i].rule];
+}
+
 int shim_rule_find(const struct shim_config *cfg, size_t size)
 {
 	int i;
 
 	for (i = 0; i < cfg->nrules; i++)
-		if (size >= cfg->rules[i].min_size &&
+		if (cfg->rules[i].site[0] == '\0' &&
+		    size >= cfg->rules[i].min_size &&
 		    size <= cfg->rules[i].max_size)
 			return i;
 	return -1;
@@ -237,12 +399,16 @@ size_t shim_rule_format(const struct shim_rule *rule, char *buf, size_t len)
 	msg_str(&m, " sizes ");
 	if (rule->min_size == 0 && rule->max_size == SIZE_MAX) {
 		msg_str(&m, "all");
-		return m.len;
+	} else {
+		if (rule->min_size)
+			msg_size(&m, rule->min_size);
+		msg_char(&m, '-');
+		if (rule->max_size != SIZE_MAX)
+			msg_size(&m, rule->max_size);
 	}
-	if (rule->min_size)
-		msg_size(&m, rule->min_size);
-	msg_char(&m, '-');
-	if (rule->max_size != SIZE_MAX)
-		msg_size(&m, rule->max_size);
+	if (rule->site[0]) {
+		msg_str(&m, " site=");
+		msg_str(&m, rule->site);
+	}
 	return m.len;
 }

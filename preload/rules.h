@@ -16,6 +16,11 @@
 
 #define SHIM_MAX_RULES 8
 #define SHIM_ERR_LEN 512
+/* site= selectors (site.c): text of one rule's field, sites in all. */
+#define SHIM_SITE_TEXT 200
+#define SHIM_MAX_SITES 32
+#define SHIM_SITE_NAME 128
+#define SHIM_SITE_MAX_DEPTH 8
 
 /* One placement rule: allocations of min_size..max_size bytes (inclusive)
  * come from a Linux area with this policy over exactly these nodes. */
@@ -24,6 +29,19 @@ struct shim_rule {
 	unsigned long nodes[SHIM_NODE_WORDS];
 	size_t min_size;
 	size_t max_size; /* SIZE_MAX: no upper bound */
+	/* The rule's site= field as written ("" for a size-only rule): the
+	 * rule places only the requests made from these code locations. */
+	char site[SHIM_SITE_TEXT];
+};
+
+/* One code location of a site= field: FUNCTION or MODULE+0xOFFSET, seen
+ * within the first depth frames above the allocator. */
+struct shim_site {
+	int rule;	 /* index in shim_config.rules */
+	int depth;	 /* 1..SHIM_SITE_MAX_DEPTH */
+	int module_form; /* name is a module, offset the return address */
+	size_t offset;
+	char name[SHIM_SITE_NAME];
 };
 
 struct shim_config {
@@ -31,6 +49,10 @@ struct shim_config {
 	 * default placement. nrules == 0: the shim only passes through. */
 	int nrules;
 	struct shim_rule rules[SHIM_MAX_RULES];
+	/* The sites of the site= rules, which come after the size-only
+	 * rules (rules_sites_last) and are examined first. */
+	int nsites;
+	struct shim_site sites[SHIM_MAX_SITES];
 	int route_mmap; /* route anonymous private mmap through the rules */
 	int log_level;	/* 0 quiet, 1 warnings, 2 info, 3 debug */
 	int strict;	/* invalid configuration: exit instead of warning */
@@ -49,6 +71,13 @@ struct shim_config {
 	 * node 1 (local rank 1 from OMPI_COMM_WORLD_LOCAL_RANK of allowed
 	 * nodes 0-3)`, several joined by "; "; "" when none was used. */
 	char resolved[SHIM_ERR_LEN];
+	/* aml-run --profile: per-site table written here at exit ("": no
+	 * profile; %p: the process id), with a rules file beside it
+	 * (PATH.rules) holding the sites whose peaks fit profile_capacity
+	 * bytes (0: no limit); sites are the profile_depth-th frame. */
+	char profile_path[256];
+	size_t profile_capacity;
+	int profile_depth;
 };
 
 enum size_status { SIZE_OK, SIZE_BAD, SIZE_TOO_LARGE };
@@ -81,8 +110,15 @@ int rule_check_nodes(const struct shim_rule *rule, struct msg *msg);
 /* The rule's nodes when none are given: allowed, or none for the default
  * and preferred policies. */
 void rule_default_nodes(struct shim_rule *rule, const unsigned long *allowed);
-/* The first rule whose sizes (inclusive) hold size, or -1: default
- * placement. */
+/* site=SPEC[,SPEC...] (the text after "site="; SPEC: FUNCTION or
+ * MODULE+0xOFFSET, then @DEPTH) into cfg->sites for rule, and the text
+ * into rule->site. 0, or -1 with the problem in msg. */
+int site_field_parse(struct shim_config *cfg, int rule, const char *s,
+		     size_t len, struct msg *msg);
+/* Move the site= rules after the size-only ones, keeping their order. */
+void rules_sites_last(struct shim_config *cfg);
+/* The first size-only rule whose sizes (inclusive) hold size, or -1:
+ * default placement (site= rules match in the heap, site.c). */
 int shim_rule_find(const struct shim_config *cfg, size_t size);
 
 /* The rule as one line of text, e.g. "interleave nodes 0-3 sizes 1M-"

@@ -29,6 +29,7 @@ static void config_defaults(struct shim_config *cfg)
 	cfg->big_decay_ms = 10000;
 	cfg->big_cache = (size_t)128 << 20;
 	cfg->dirty_decay_ms = 10000;
+	cfg->profile_depth = 1;
 }
 
 /* Only the first problem is kept; later settings still parse. */

@@ -6,10 +6,12 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "table.h"
 
@@ -48,18 +50,26 @@ static int parse_size(struct shim_draft *d, const char *value)
 				&d->rule.max_size, d->msg);
 }
 
-/* One rule, POLICY[:NODES[:SIZES]], from s[0..len). */
+/* The smallest minimum of a site= rule (smaller requests keep the fast
+ * path) and its default sizes. */
+#define SITE_MIN_SIZE 16
+#define SITE_DEFAULT_MIN 4096
+
+/* One rule, POLICY[:NODES[:SIZES[:site=SITES]]], from s[0..len), as rule
+ * number index of the configuration. */
 static int rule_parse(struct shim_draft *d, const char *s, size_t len,
-		      struct shim_rule *rule)
+		      int index)
 {
-	const char *end = s + len, *field[3], *colon;
-	size_t flen[3] = {0, 0, 0};
+	struct shim_rule *rule = &d->cfg->rules[index];
+	const char *end = s + len, *field[4], *colon;
+	size_t flen[4] = {0, 0, 0, 0};
 	int n = 0;
 
 	for (;;) {
 		colon = memchr(s, ':', (size_t)(end - s));
-		if (n == 3) {
-			msg_str(d->msg, "too many fields (POLICY:NODES:SIZES)");
+		if (n == 4) {
+			msg_str(d->msg, "too many fields "
+					"(POLICY:NODES:SIZES:site=SITES)");
 			return -1;
 		}
 		field[n] = s;
@@ -68,6 +78,7 @@ static int rule_parse(struct shim_draft *d, const char *s, size_t len,
 			break;
 		s = colon + 1;
 	}
+	rule->site[0] = '\0';
 	if (policy_parse(field[0], flen[0], &rule->policy, d->msg) < 0)
 		return -1;
 	rule_default_nodes(rule, d->allowed);
@@ -78,49 +89,159 @@ static int rule_parse(struct shim_draft *d, const char *s, size_t len,
 		return -1;
 	rule->min_size = 0;
 	rule->max_size = SIZE_MAX;
-	if (n > 2 && flen[2])
-		return size_range_parse(field[2], flen[2], '-', &rule->min_size,
-					&rule->max_size, d->msg);
+	if (n > 2 && flen[2] &&
+	    size_range_parse(field[2], flen[2], '-', &rule->min_size,
+			     &rule->max_size, d->msg) < 0)
+		return -1;
+	if (n < 4)
+		return 0;
+	if (memchr(field[3], '=', flen[3]) == NULL) {
+		msg_str(d->msg,
+			"too many fields (POLICY:NODES:SIZES:site=SITES)");
+		return -1;
+	}
+	if (flen[3] < 5 || memcmp(field[3], "site=", 5) != 0) {
+		msg_str(d->msg, "fourth field ");
+		msg_quoted_len(d->msg, field[3], flen[3]);
+		msg_str(d->msg,
+			" is not site=FUNCTION or site=MODULE+0xOFFSET");
+		return -1;
+	}
+	if (site_field_parse(d->cfg, index, field[3] + 5, flen[3] - 5, d->msg) <
+	    0)
+		return -1;
+	if (n < 3 || flen[2] == 0) {
+		rule->min_size = SITE_DEFAULT_MIN;
+	} else if (rule->min_size < SITE_MIN_SIZE) {
+		msg_str(d->msg, "a site= rule places requests of ");
+		msg_uint(d->msg, SITE_MIN_SIZE);
+		msg_str(d->msg,
+			" bytes and up (give a minimum size, e.g. 4K-)");
+		return -1;
+	}
+	return 0;
+}
+
+/* One rule more; where names it in messages ("rule 2", "line 7"). */
+static int rule_add(struct shim_draft *d, const char *s, size_t len,
+		    const char *where, size_t number)
+{
+	struct shim_config *cfg = d->cfg;
+	size_t prefix = d->msg->len;
+
+	if (cfg->nrules == SHIM_MAX_RULES) {
+		msg_str(d->msg, "more than ");
+		msg_uint(d->msg, SHIM_MAX_RULES);
+		msg_str(d->msg, " rules");
+		return -1;
+	}
+	msg_str(d->msg, where);
+	msg_uint(d->msg, (unsigned long long)number);
+	msg_char(d->msg, ' ');
+	msg_quoted_len(d->msg, s, len);
+	msg_str(d->msg, ": ");
+	if (len == 0) {
+		msg_str(d->msg, "empty rule");
+		return -1;
+	}
+	if (rule_parse(d, s, len, cfg->nrules) < 0)
+		return -1;
+	cfg->nrules++;
+	/* Forget the prefix of a rule that parsed. */
+	d->msg->len = prefix;
+	if (d->msg->cap)
+		d->msg->buf[prefix] = '\0';
 	return 0;
 }
 
 static int parse_rules(struct shim_draft *d, const char *value)
 {
-	struct shim_config *cfg = d->cfg;
 	const char *s = value, *semi;
-	size_t len, prefix = d->msg->len;
+	size_t len;
 
 	d->has_rules = 1;
-	cfg->nrules = 0;
 	for (;;) {
 		semi = strchr(s, ';');
 		len = semi ? (size_t)(semi - s) : strlen(s);
-		if (cfg->nrules == SHIM_MAX_RULES) {
-			msg_str(d->msg, "more than ");
-			msg_uint(d->msg, SHIM_MAX_RULES);
-			msg_str(d->msg, " rules");
+		if (rule_add(d, s, len, "rule ", (size_t)d->cfg->nrules) < 0)
 			return -1;
-		}
-		msg_str(d->msg, "rule ");
-		msg_uint(d->msg, (unsigned long long)cfg->nrules);
-		msg_char(d->msg, ' ');
-		msg_quoted_len(d->msg, s, len);
-		msg_str(d->msg, ": ");
-		if (len == 0) {
-			msg_str(d->msg, "empty rule");
-			return -1;
-		}
-		if (rule_parse(d, s, len, &cfg->rules[cfg->nrules]) < 0)
-			return -1;
-		cfg->nrules++;
-		/* Forget the "rule N: " prefix of a rule that parsed. */
-		d->msg->len = prefix;
-		if (d->msg->cap)
-			d->msg->buf[prefix] = '\0';
 		if (!semi)
-			return 0;
+			break;
 		s = semi + 1;
 	}
+	rules_sites_last(d->cfg);
+	return 0;
+}
+
+/* AML_RULES_FILE: one rule per line, # comments, blank lines; the rules
+ * come after AML_RULES's. Read whole into a stack buffer (no malloc). */
+#define RULES_FILE_MAX 16384
+
+static int is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+static int parse_rules_file(struct shim_draft *d, const char *value)
+{
+	char buf[RULES_FILE_MAX + 1];
+	size_t len = 0, line = 1;
+	const char *s, *end;
+	int fd, err = 0;
+
+	d->has_rules = 1;
+	fd = open(value, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		msg_str(d->msg, "cannot open the rules file: ");
+		msg_str(d->msg, strerrordesc_np(errno));
+		return -1;
+	}
+	while (len < sizeof(buf)) {
+		ssize_t got = read(fd, buf + len, sizeof(buf) - len);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			err = errno;
+		if (got <= 0)
+			break;
+		len += (size_t)got;
+	}
+	close(fd);
+	if (err) {
+		msg_str(d->msg, "cannot read the rules file: ");
+		msg_str(d->msg, strerrordesc_np(err));
+		return -1;
+	}
+	if (len > RULES_FILE_MAX) {
+		msg_str(d->msg, "rules file larger than ");
+		msg_uint(d->msg, RULES_FILE_MAX);
+		msg_str(d->msg, " bytes");
+		return -1;
+	}
+	for (s = buf, end = buf + len; s < end; line++) {
+		const char *nl = memchr(s, '\n', (size_t)(end - s));
+		const char *e = nl ? nl : end,
+			   *hash = memchr(s, '#', (size_t)(e - s));
+
+		if (hash)
+			e = hash;
+		while (s < e && is_blank(*s))
+			s++;
+		while (e > s && is_blank(e[-1]))
+			e--;
+		if (e > s && rule_add(d, s, (size_t)(e - s), "line ", line) < 0)
+			return -1;
+		if (!nl)
+			break;
+		s = nl + 1;
+	}
+	if (d->cfg->nrules == 0) {
+		msg_str(d->msg, "no rule in the rules file");
+		return -1;
+	}
+	rules_sites_last(d->cfg);
+	return 0;
 }
 
 static int parse_bool(const char *value, int *out, struct msg *msg)
@@ -237,6 +358,34 @@ static int parse_report(struct shim_draft *d, const char *value)
 	return 0;
 }
 
+static int parse_profile(struct shim_draft *d, const char *value)
+{
+	if (report_path_check(value, d->msg) < 0)
+		return -1;
+	strcpy(d->cfg->profile_path, value);
+	return 0;
+}
+
+static int parse_profile_capacity(struct shim_draft *d, const char *value)
+{
+	if (size_parse(value, strlen(value), &d->cfg->profile_capacity) ==
+	    SIZE_OK)
+		return 0;
+	msg_str(d->msg, "not a size (bytes with K, M or G)");
+	return -1;
+}
+
+static int parse_profile_depth(struct shim_draft *d, const char *value)
+{
+	if (value[1] == '\0' && value[0] >= '1' &&
+	    value[0] - '0' <= SHIM_SITE_MAX_DEPTH) {
+		d->cfg->profile_depth = value[0] - '0';
+		return 0;
+	}
+	msg_str(d->msg, "not a depth from 1 to 8");
+	return -1;
+}
+
 const struct shim_setting shim_settings[] = {
 	{"AML_POLICY", "policy", "bind if AML_NODES is set, else default",
 	 "placement policy: bind, preferred, interleave or default "
@@ -252,8 +401,29 @@ const struct shim_setting shim_settings[] = {
 	 parse_size},
 	{"AML_RULES", "rule list", "none",
 	 "several areas, first match wins: POLICY[:NODES[:MIN-MAX]];... "
-	 "(instead of AML_POLICY/AML_NODES/AML_SIZE)",
+	 "(instead of AML_POLICY/AML_NODES/AML_SIZE); a rule may end with "
+	 ":site=FUNCTION[@DEPTH] or :site=MODULE+0xOFFSET[@DEPTH] (several "
+	 "joined by commas; sizes default to 4K-): only requests from that "
+	 "code, examined before the other rules (docs/placement-by-site.md)",
 	 parse_rules},
+	{"AML_RULES_FILE", "file", "none",
+	 "rules read from a file, one per line as in AML_RULES, # comments; "
+	 "added after AML_RULES's",
+	 parse_rules_file},
+	{"AML_PROFILE", "file", "none",
+	 "profile by allocation site: requests of 4K and up counted per "
+	 "site (allocations, bytes, peak live bytes), a table written to "
+	 "this file at exit (%p: process id) and rules for the largest "
+	 "beside it (FILE.rules)",
+	 parse_profile},
+	{"AML_PROFILE_CAPACITY", "size", "0",
+	 "the suggested rules take the sites whose peaks fit this many bytes, "
+	 "largest first; 0: every site",
+	 parse_profile_capacity},
+	{"AML_PROFILE_DEPTH", "depth", "1",
+	 "a profile's site is this frame above the allocator (2: through one "
+	 "wrapper), written as MODULE+0xOFFSET@DEPTH",
+	 parse_profile_depth},
 	{"AML_MMAP", "bool", "1",
 	 "route anonymous private mmap through the rules too", parse_mmap},
 	{"AML_REPORT", "report", "0",

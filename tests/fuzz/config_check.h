@@ -62,10 +62,17 @@ static inline void check_rule(const struct shim_rule *rule,
 static inline size_t check_rule_as_text(const struct shim_rule *rule, char *out,
 					size_t cap)
 {
-	char line[8192], *nodes, *sizes;
+	char line[8192], *nodes, *sizes, *site;
 	int len;
 
 	fuzz_require(shim_rule_format(rule, line, sizeof(line)) < sizeof(line));
+	/* site= rules end with " site=SITES" (no blank in SITES). */
+	site = strstr(line, " site=");
+	fuzz_require((site != NULL) == (rule->site[0] != '\0'));
+	if (site) {
+		fuzz_require(!strcmp(site + strlen(" site="), rule->site));
+		*site = '\0';
+	}
 	sizes = strstr(line, " sizes ");
 	fuzz_require(sizes != NULL);
 	*sizes = '\0';
@@ -77,7 +84,8 @@ static inline size_t check_rule_as_text(const struct shim_rule *rule, char *out,
 		*nodes = '\0';
 		nodes += strlen(" nodes ");
 	}
-	len = snprintf(out, cap, "%s:%s:%s", line, nodes ? nodes : "", sizes);
+	len = snprintf(out, cap, "%s:%s:%s%s%s", line, nodes ? nodes : "",
+		       sizes, rule->site[0] ? ":site=" : "", rule->site);
 	fuzz_require(len > 0 && (size_t)len < cap);
 	return (size_t)len;
 }
@@ -117,6 +125,43 @@ static inline void check_round_trip(const struct shim_config *cfg,
 		fuzz_require(!memcmp(a->nodes, b->nodes, sizeof(a->nodes)));
 		fuzz_require(a->min_size == b->min_size);
 		fuzz_require(a->max_size == b->max_size);
+		fuzz_require(!strcmp(a->site, b->site));
+	}
+	fuzz_require(again.nsites == cfg->nsites);
+	for (int i = 0; i < cfg->nsites; i++) {
+		fuzz_require(again.sites[i].rule == cfg->sites[i].rule);
+		fuzz_require(again.sites[i].depth == cfg->sites[i].depth);
+		fuzz_require(again.sites[i].offset == cfg->sites[i].offset);
+		fuzz_require(!strcmp(again.sites[i].name, cfg->sites[i].name));
+	}
+}
+
+/* Sites: each of a site= rule, well formed; site= rules after the
+ * others. */
+static inline void check_sites(const struct shim_config *cfg)
+{
+	int seen_site_rule = 0;
+
+	fuzz_require(cfg->nsites >= 0 && cfg->nsites <= SHIM_MAX_SITES);
+	for (int i = 0; i < cfg->nrules; i++) {
+		const struct shim_rule *r = &cfg->rules[i];
+
+		fuzz_require(memchr(r->site, '\0', sizeof(r->site)) != NULL);
+		if (r->site[0])
+			seen_site_rule = 1;
+		else
+			fuzz_require(!seen_site_rule);
+		if (r->site[0])
+			fuzz_require(r->min_size >= 16);
+	}
+	for (int i = 0; i < cfg->nsites; i++) {
+		const struct shim_site *s = &cfg->sites[i];
+
+		fuzz_require(s->rule >= 0 && s->rule < cfg->nrules);
+		fuzz_require(cfg->rules[s->rule].site[0] != '\0');
+		fuzz_require(s->depth >= 1 && s->depth <= SHIM_SITE_MAX_DEPTH);
+		fuzz_require(s->name[0] != '\0');
+		fuzz_require(memchr(s->name, '\0', sizeof(s->name)) != NULL);
 	}
 }
 
@@ -142,6 +187,7 @@ static inline void check_config(const struct shim_config *cfg, int rc,
 	fuzz_require(errlen == 0 || err[0] == '\0');
 	for (int i = 0; i < cfg->nrules; i++)
 		check_rule(&cfg->rules[i], allowed);
+	check_sites(cfg);
 	check_round_trip(cfg, allowed);
 }
 

@@ -73,6 +73,14 @@ int shim_log_fd(void)
 	return log_fd;
 }
 
+size_t site_rule_text(int rule, char *buf, size_t len)
+{
+	(void)rule;
+	if (len)
+		buf[0] = '\0';
+	return 0;
+}
+
 /* ------------------------------------------------------------------------
  * Fixtures
  */

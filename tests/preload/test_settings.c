@@ -297,13 +297,13 @@ static struct bad_case bad_cases[] = {
 	 "AML_RULES=\"bind:0;\": rule 1 \"\": empty rule"},
 	{"AML_RULES", "bind:0:1M:2",
 	 "AML_RULES=\"bind:0:1M:2\": rule 0 \"bind:0:1M:2\": too many "
-	 "fields (POLICY:NODES:SIZES)"},
+	 "fields (POLICY:NODES:SIZES:site=SITES)"},
 	{"AML_RULES", "bind:0:2M-1M",
 	 "AML_RULES=\"bind:0:2M-1M\": rule 0 \"bind:0:2M-1M\": minimum "
 	 "\"2M\" is above maximum \"1M\""},
 	{"AML_RULES", "bind:0:1M:",
 	 "AML_RULES=\"bind:0:1M:\": rule 0 \"bind:0:1M:\": too many "
-	 "fields (POLICY:NODES:SIZES)"},
+	 "fields (POLICY:NODES:SIZES:site=SITES)"},
 	{"AML_RULES", "preferred",
 	 "AML_RULES=\"preferred\": rule 0 \"preferred\": policy preferred "
 	 "takes exactly one node, not none"},
