@@ -26,18 +26,10 @@ void placement_disable(void)
 
 int placement_build(void)
 {
-	struct aml_bitmap nodes;
-
-	_Static_assert(SHIM_NODE_WORDS <= AML_BITMAP_SIZE,
-		       "a rule's nodes fit in an aml_bitmap");
 	for (int i = 0; i < config.nrules; i++) {
-		/* Same layout: bit n in word n / (8 * sizeof(long)). */
-		memset(&nodes, 0, sizeof(nodes));
-		memcpy(nodes.mask, config.rules[i].nodes,
-		       sizeof(config.rules[i].nodes));
 		/* Settings give every rule a valid policy and nodes that
 		 * suit it, so this fails only if they did not. */
-		if (aml_area_linux_init(&rule_areas[i], &nodes,
+		if (aml_area_linux_init(&rule_areas[i], &config.rules[i].nodes,
 					config.rules[i].policy))
 			return -1;
 	}

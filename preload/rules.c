@@ -174,11 +174,11 @@ int policy_parse(const char *s, size_t len, enum aml_area_linux_policy *policy,
 /* preferred takes one node, default none; bind and interleave any. */
 int rule_check_nodes(const struct shim_rule *rule, struct msg *msg)
 {
-	size_t n = node_count(rule->nodes, SHIM_NODE_WORDS);
+	size_t n = node_count(rule->nodes.mask, SHIM_NODE_WORDS);
 
 	if (rule->policy == AML_AREA_LINUX_POLICY_PREFERRED && n != 1) {
 		msg_str(msg, "policy preferred takes exactly one node, not ");
-		msg_nodes(msg, rule->nodes, SHIM_NODE_WORDS);
+		msg_nodes(msg, rule->nodes.mask, SHIM_NODE_WORDS);
 		return -1;
 	}
 	if (rule->policy == AML_AREA_LINUX_POLICY_DEFAULT && n != 0) {
@@ -191,11 +191,11 @@ int rule_check_nodes(const struct shim_rule *rule, struct msg *msg)
 /* Nodes when none are given: all allowed ones, none for default. */
 void rule_default_nodes(struct shim_rule *rule, const unsigned long *allowed)
 {
-	if (rule->policy == AML_AREA_LINUX_POLICY_DEFAULT ||
-	    rule->policy == AML_AREA_LINUX_POLICY_PREFERRED)
-		memset(rule->nodes, 0, sizeof(rule->nodes));
-	else
-		memcpy(rule->nodes, allowed, sizeof(rule->nodes));
+	memset(&rule->nodes, 0, sizeof(rule->nodes));
+	if (rule->policy != AML_AREA_LINUX_POLICY_DEFAULT &&
+	    rule->policy != AML_AREA_LINUX_POLICY_PREFERRED)
+		memcpy(rule->nodes.mask, allowed,
+		       SHIM_NODE_WORDS * sizeof(*allowed));
 }
 
 static void msg_size(struct msg *m, size_t v)
@@ -232,7 +232,7 @@ size_t shim_rule_format(const struct shim_rule *rule, char *buf, size_t len)
 	msg_str(&m, aml_area_linux_policy_name(rule->policy));
 	if (rule->policy != AML_AREA_LINUX_POLICY_DEFAULT) {
 		msg_str(&m, " nodes ");
-		msg_nodes(&m, rule->nodes, SHIM_NODE_WORDS);
+		msg_nodes(&m, rule->nodes.mask, SHIM_NODE_WORDS);
 	}
 	msg_str(&m, " sizes ");
 	if (rule->min_size == 0 && rule->max_size == SIZE_MAX) {

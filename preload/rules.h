@@ -18,13 +18,17 @@
 #define SHIM_ERR_LEN 512
 
 /* One placement rule: allocations of min_size..max_size bytes (inclusive)
- * come from a Linux area with this policy over exactly these nodes. */
+ * come from a Linux area with this policy over exactly these nodes. The
+ * node mask is the area API's own type; the shim's node lists fill its
+ * first SHIM_NODE_WORDS words (the same layout), the rest stay 0. */
 struct shim_rule {
 	enum aml_area_linux_policy policy;
-	unsigned long nodes[SHIM_NODE_WORDS];
+	struct aml_bitmap nodes;
 	size_t min_size;
 	size_t max_size; /* SIZE_MAX: no upper bound */
 };
+_Static_assert(SHIM_NODE_WORDS <= AML_BITMAP_SIZE,
+	       "a rule's node list fits in an aml_bitmap");
 
 struct shim_config {
 	/* First matching rule wins; sizes matching no rule keep the kernel's

@@ -38,7 +38,7 @@ static int parse_policy(struct shim_draft *d, const char *value)
 static int parse_nodes(struct shim_draft *d, const char *value)
 {
 	d->single = d->has_nodes = 1;
-	return nodes_parse(d, value, strlen(value), d->rule.nodes);
+	return nodes_parse(d, value, strlen(value), d->rule.nodes.mask);
 }
 
 static int parse_size(struct shim_draft *d, const char *value)
@@ -72,7 +72,7 @@ static int rule_parse(struct shim_draft *d, const char *s, size_t len,
 		return -1;
 	rule_default_nodes(rule, d->allowed);
 	if (n > 1 && flen[1] &&
-	    nodes_parse(d, field[1], flen[1], rule->nodes) < 0)
+	    nodes_parse(d, field[1], flen[1], rule->nodes.mask) < 0)
 		return -1;
 	if (rule_check_nodes(rule, d->msg) < 0)
 		return -1;

@@ -37,10 +37,10 @@ static inline size_t check_node_count(const unsigned long *mask)
 static inline void check_rule(const struct shim_rule *rule,
 			      const unsigned long *allowed)
 {
-	size_t n = check_node_count(rule->nodes);
+	size_t n = check_node_count(rule->nodes.mask);
 
 	for (size_t i = 0; i < SHIM_NODE_WORDS; i++)
-		fuzz_require((rule->nodes[i] & ~allowed[i]) == 0);
+		fuzz_require((rule->nodes.mask[i] & ~allowed[i]) == 0);
 	fuzz_require(rule->min_size <= rule->max_size);
 	switch (rule->policy) {
 	case AML_AREA_LINUX_POLICY_DEFAULT:
@@ -114,7 +114,7 @@ static inline void check_round_trip(const struct shim_config *cfg,
 				       *b = &again.rules[i];
 
 		fuzz_require(a->policy == b->policy);
-		fuzz_require(!memcmp(a->nodes, b->nodes, sizeof(a->nodes)));
+		fuzz_require(!memcmp(&a->nodes, &b->nodes, sizeof(a->nodes)));
 		fuzz_require(a->min_size == b->min_size);
 		fuzz_require(a->max_size == b->max_size);
 	}
