@@ -180,11 +180,13 @@ static void *mapped_resize(void *ptr, size_t size)
 	if (aml_os_mremap(&p, h, len, want, 0, NULL) == 0) {
 		h->len = want;
 		ranges_rule_add(h->target, h, want);
+		placement_regrown(h->target, h, want);
 		return ptr;
 	}
 	moved = mapped_move(h, want);
 	if (moved == NULL)
 		return NULL;
+	placement_regrown(moved->target, moved, want);
 	return (char *)moved + MAPPED_HDR;
 }
 

@@ -853,6 +853,25 @@ int aml_area_linux_weighted_create(struct aml_area **area, const int *nodes,
 	return AML_SUCCESS;
 }
 
+int aml_area_linux_weighted_init(struct aml_area_linux_static *storage,
+				 const struct aml_area_linux_weights *w)
+{
+	if (storage == NULL || w == NULL || w->count == 0 ||
+	    w->count > MAX_NODES)
+		return aml_fail(AML_EINVAL);
+	memset(storage, 0, sizeof(*storage));
+	for (unsigned int i = 0; i < w->count; i++)
+		mask_set(storage->nodes, (unsigned long)w->nodes[i]);
+	storage->nodeset.size = AML_BITMAP_MAX;
+	storage->nodeset.maskp = storage->nodes;
+	storage->data.nodeset = &storage->nodeset;
+	storage->data.policy = AML_AREA_LINUX_POLICY_WEIGHTED_INTERLEAVE;
+	storage->data.weights = w;
+	storage->area.ops = &aml_area_linux_ops;
+	storage->area.data = (struct aml_area_data *)&storage->data;
+	return AML_SUCCESS;
+}
+
 int aml_area_linux_weighted_set_stripe(struct aml_area *area, size_t stripe,
 				       size_t max_vmas)
 {

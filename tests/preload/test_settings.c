@@ -235,10 +235,10 @@ static struct bad_case bad_cases[] = {
 	{"AML_POLICY", "", "AML_POLICY=\"\": empty value"},
 	{"AML_POLICY", "fast",
 	 "AML_POLICY=\"fast\": unknown policy \"fast\" (use bind, "
-	 "preferred, interleave or default)"},
+	 "preferred, interleave, weighted or default)"},
 	{"AML_POLICY", "BIND",
 	 "AML_POLICY=\"BIND\": unknown policy \"BIND\" (use bind, "
-	 "preferred, interleave or default)"},
+	 "preferred, interleave, weighted or default)"},
 	{"AML_NODES", "0-9",
 	 "AML_NODES=\"0-9\": node 9 does not exist (allowed nodes: 0-3)"},
 	{"AML_NODES", "7",
