@@ -36,7 +36,8 @@ static const struct bad_input bad_inputs[] = {
 	 "default", NULL},
 	{"AML_POLICY", "overflow", "99999999999999999999999",
 	 "AML_POLICY=\"99999999999999999999999\": unknown policy "
-	 "\"99999999999999999999999\" (use bind, preferred, interleave, weighted or "
+	 "\"99999999999999999999999\" (use bind, preferred, interleave, "
+	 "weighted or "
 	 "default)",
 	 "default", NULL},
 	{"AML_POLICY", "negative", "-1",
@@ -45,7 +46,8 @@ static const struct bad_input bad_inputs[] = {
 	 "default", NULL},
 	{"AML_POLICY", "huge", "18446744073709551615",
 	 "AML_POLICY=\"18446744073709551615\": unknown policy "
-	 "\"18446744073709551615\" (use bind, preferred, interleave, weighted or "
+	 "\"18446744073709551615\" (use bind, preferred, interleave, weighted "
+	 "or "
 	 "default)",
 	 "default", NULL},
 	{"AML_POLICY", "unknown node", "1000",
