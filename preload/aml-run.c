@@ -54,6 +54,8 @@ enum option_id {
 	OPT_RULES_FILE,
 	OPT_PROFILE,
 	OPT_PROFILE_CAPACITY,
+	OPT_WEIGHTED,
+	OPT_WEIGHTED_INTERLEAVE,
 };
 
 struct run_option {
@@ -71,6 +73,13 @@ static const struct run_option run_options[] = {
 	 "interleave pages over NODES (AML_POLICY=interleave)"},
 	{"preferred", required_argument, OPT_PREFERRED, "NODE",
 	 "prefer NODE, fall back elsewhere (AML_POLICY=preferred)"},
+	{"weighted", required_argument, OPT_WEIGHTED, "NODE:W,...|auto",
+	 "pages in a ratio over nodes, 0:3,2:1 or NODES/W,W; auto: weights "
+	 "from HMAT (AML_POLICY=weighted)"},
+	{"weighted-interleave", required_argument, OPT_WEIGHTED_INTERLEAVE,
+	 "NODES",
+	 "weighted interleave over NODES with the kernel's weights, "
+	 "as numactl -w (AML_NODES=NODES/kernel)"},
 	{"size", required_argument, OPT_SIZE, "MIN[:MAX]",
 	 "place only allocations of MIN to MAX bytes (AML_SIZE)"},
 	{"rule", required_argument, OPT_RULE,
@@ -611,6 +620,18 @@ static void parse_options(struct launch *l, int argc, char **argv)
 		case OPT_INTERLEAVE:
 			set_policy(l, "interleave", "interleave", optarg);
 			break;
+		case OPT_WEIGHTED:
+			set_policy(l, "weighted", "weighted",
+				   strcmp(optarg, "auto") ? optarg
+							  : "all/auto");
+			break;
+		case OPT_WEIGHTED_INTERLEAVE: {
+			static char nodes[256];
+
+			snprintf(nodes, sizeof(nodes), "%s/kernel", optarg);
+			set_policy(l, "weighted-interleave", "weighted", nodes);
+			break;
+		}
 		case OPT_PREFERRED:
 			set_policy(l, "preferred", "preferred", optarg);
 			break;

@@ -199,11 +199,13 @@ static void *mapped_resize(void *ptr, size_t size)
 		atomic_fetch_add_explicit(&mapped_bytes, want - len,
 					  memory_order_relaxed);
 		ranges_rule_add(h->target, h, want);
+		placement_regrown(h->target, h, want);
 		return ptr;
 	}
 	moved = mapped_move(h, want);
 	if (moved == NULL)
 		return NULL;
+	placement_regrown(moved->target, moved, want);
 	return (char *)moved + MAPPED_HDR;
 }
 

@@ -7,12 +7,32 @@
 
 #include "aml.h"
 #include "aml/area/linux.h"
+#include "log.h"
 #include "placement.h"
 
 static struct shim_config config;
 
-/* One Linux area per rule, made in place (aml_area_linux_init). */
+/* One Linux area per rule, made in place (aml_area_linux_init), and the
+ * weights of the weighted rules' areas. */
 static struct aml_area_linux_static rule_areas[SHIM_MAX_RULES];
+static struct aml_area_linux_weights rule_weights[SHIM_MAX_RULES];
+
+/* A weighted rule's area: its weights in ascending node order. */
+static int weighted_build(int i)
+{
+	const struct shim_rule *rule = &config.rules[i];
+	int nodes[AML_AREA_LINUX_WEIGHTED_MAX_NODES];
+	size_t n = 0;
+
+	for (size_t node = 0; node < SHIM_MAX_NODES && n < rule->nweights;
+	     node++)
+		if (node_isset(rule->nodes.mask, node))
+			nodes[n++] = (int)node;
+	if (aml_area_linux_weights_init(&rule_weights[i], nodes, rule->weights,
+					n))
+		return -1;
+	return aml_area_linux_weighted_init(&rule_areas[i], &rule_weights[i]);
+}
 
 int placement_load(char *err, size_t errlen)
 {
@@ -26,18 +46,18 @@ void placement_disable(void)
 
 int placement_build(void)
 {
-	struct aml_bitmap nodes;
-
-	_Static_assert(SHIM_NODE_WORDS <= AML_BITMAP_SIZE,
-		       "a rule's nodes fit in an aml_bitmap");
+	if (config.fallback[0])
+		shim_log(1, "%s", config.fallback);
 	for (int i = 0; i < config.nrules; i++) {
-		/* Same layout: bit n in word n / (8 * sizeof(long)). */
-		memset(&nodes, 0, sizeof(nodes));
-		memcpy(nodes.mask, config.rules[i].nodes,
-		       sizeof(config.rules[i].nodes));
+		if (config.rules[i].policy ==
+		    AML_AREA_LINUX_POLICY_WEIGHTED_INTERLEAVE) {
+			if (weighted_build(i))
+				return -1;
+			continue;
+		}
 		/* Settings give every rule a valid policy and nodes that
 		 * suit it, so this fails only if they did not. */
-		if (aml_area_linux_init(&rule_areas[i], &nodes,
+		if (aml_area_linux_init(&rule_areas[i], &config.rules[i].nodes,
 					config.rules[i].policy))
 			return -1;
 	}
@@ -54,6 +74,20 @@ int shim_rule_for_size(size_t size)
 	int rule = shim_rule_find(&config, size);
 
 	return rule < 0 ? SHIM_UNROUTED : rule;
+}
+
+void placement_regrown(int rule, void *ptr, size_t size)
+{
+	/* A mapping grown by mremap: the new tail took the policy of the
+	 * last VMA, one node's stripe; lay the whole block out again (the
+	 * stripe depends on the size), moving the pages already there. */
+	if (rule < 0 || rule >= config.nrules ||
+	    config.rules[rule].policy !=
+		    AML_AREA_LINUX_POLICY_WEIGHTED_INTERLEAVE)
+		return;
+	aml_area_linux_mbind(
+		(struct aml_area_linux_data *)rule_areas[rule].area.data, ptr,
+		size);
 }
 
 const struct shim_config *shim_config(void)

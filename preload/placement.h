@@ -25,6 +25,11 @@ void placement_disable(void);
  * cannot have an area (then call placement_disable). */
 int placement_build(void);
 
+/* A mapped block of the rule's area was grown by mremap to size bytes at
+ * ptr: re-apply a weighted rule's layout to all of it (other policies
+ * carry over to the tail by themselves). */
+void placement_regrown(int rule, void *ptr, size_t size);
+
 /* The configuration in force (valid once the shim is initialised). */
 const struct shim_config *shim_config(void);
 /* The rule whose size range holds size (first match), or SHIM_UNROUTED. */

@@ -149,7 +149,7 @@ static void line_residency(struct report *r, int rule,
 	shim_foreach_range(rule, residency_count, res);
 	line_add(r, "; resident pages:");
 	for (node = 0; node < SHIM_MAX_NODES; node++) {
-		if (!res->counts[node] && !node_in(policy->nodes, node))
+		if (!res->counts[node] && !node_in(policy->nodes.mask, node))
 			continue;
 		line_add(r, " node%zu=%zu", node, res->counts[node]);
 		any = 1;
@@ -173,7 +173,7 @@ static void line_released(struct report *r, int rule,
 	shim_released_pages(rule, counts, SHIM_CENSUS_NODES);
 	line_add(r, "; released pages:");
 	for (node = 0; node < SHIM_CENSUS_NODES; node++) {
-		if (!counts[node] && !node_in(policy->nodes, node))
+		if (!counts[node] && !node_in(policy->nodes.mask, node))
 			continue;
 		line_add(r, " node%zu=%llu", node, counts[node]);
 		any = 1;

@@ -125,6 +125,7 @@ static const struct word policy_words[] = {
 	{"membind", AML_AREA_LINUX_POLICY_BIND},
 	{"preferred", AML_AREA_LINUX_POLICY_PREFERRED},
 	{"interleave", AML_AREA_LINUX_POLICY_INTERLEAVE},
+	{"weighted", AML_AREA_LINUX_POLICY_WEIGHTED_INTERLEAVE},
 	{"default", AML_AREA_LINUX_POLICY_DEFAULT},
 	{"local", AML_AREA_LINUX_POLICY_DEFAULT},
 	{NULL, 0},
@@ -160,10 +161,171 @@ int policy_parse(const char *s, size_t len, enum aml_area_linux_policy *policy,
 	if (word_find(policy_words, s, len, &value) < 0) {
 		msg_str(msg, "unknown policy ");
 		msg_quoted_len(msg, s, len);
-		msg_str(msg, " (use bind, preferred, interleave or default)");
+		msg_str(msg, " (use bind, preferred, interleave, weighted or "
+			     "default)");
 		return -1;
 	}
 	*policy = (enum aml_area_linux_policy)value;
+	return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * Weights of a weighted rule
+ */
+
+#define MAX_WEIGHTED AML_AREA_LINUX_WEIGHTED_MAX_NODES
+
+/* A weight: decimal digits (range checked later, with the library's
+ * sentence). 0, or -1 if not a number that fits. */
+static int weight_number(const char *s, size_t len, unsigned int *out)
+{
+	unsigned long v;
+
+	if (number_parse(s, len, &v) < 0 || v > 0xffffffffUL)
+		return -1;
+	*out = (unsigned int)v;
+	return 0;
+}
+
+/* The library's sentence when the weights or the node order are wrong (a
+ * weight of 0 or over 255, a node twice, more than 64 nodes). The nodes
+ * are checked against the allowed ones by the node-list parser, so a
+ * problem about allowed nodes is not one here. */
+static int weights_check(const int *nodes, const unsigned int *weights,
+			 size_t n, struct msg *msg)
+{
+	int bad = n > MAX_WEIGHTED;
+
+	for (size_t i = 0; i < n && !bad; i++) {
+		if (weights[i] == 0 || weights[i] > AML_AREA_LINUX_WEIGHT_MAX)
+			bad = 1;
+		for (size_t j = i + 1; j < n && !bad; j++)
+			if (nodes[i] == nodes[j])
+				bad = 1;
+	}
+	if (!bad)
+		return 0;
+	msg_str(msg, aml_area_linux_weights_problem(nodes, weights, n));
+	return -1;
+}
+
+/* Nodes and weights (checked) into the rule, in ascending node order. */
+static void weights_store(struct shim_rule *rule, const int *nodes,
+			  const unsigned int *weights, size_t n)
+{
+	size_t k = 0;
+
+	memset(&rule->nodes, 0, sizeof(rule->nodes));
+	for (size_t i = 0; i < n; i++)
+		node_set(rule->nodes.mask, (size_t)nodes[i]);
+	for (size_t node = 0; node < SHIM_MAX_NODES && k < n; node++)
+		for (size_t i = 0; i < n; i++)
+			if ((size_t)nodes[i] == node)
+				rule->weights[k++] = weights[i];
+	rule->nweights = (unsigned int)n;
+	rule->weights_from = SHIM_WEIGHTS_GIVEN;
+}
+
+static void msg_too_many(struct msg *msg)
+{
+	msg_str(msg, "more than ");
+	msg_uint(msg, MAX_WEIGHTED);
+	msg_str(msg, " nodes");
+}
+
+int weight_pairs_parse(const char *s, size_t len, struct shim_rule *rule,
+		       const unsigned long *allowed, struct msg *msg)
+{
+	int nodes[MAX_WEIGHTED];
+	unsigned int weights[MAX_WEIGHTED];
+	const char *end = s + len, *comma, *colon;
+	unsigned long node;
+	size_t n = 0, ilen;
+
+	while (s <= end) {
+		comma = memchr(s, ',', (size_t)(end - s));
+		ilen = comma ? (size_t)(comma - s) : (size_t)(end - s);
+		colon = memchr(s, ':', ilen);
+		if (n == MAX_WEIGHTED) {
+			msg_too_many(msg);
+			return -1;
+		}
+		if (colon == NULL || colon == s ||
+		    number_parse(s, (size_t)(colon - s), &node) < 0 ||
+		    weight_number(colon + 1, ilen - (size_t)(colon - s) - 1,
+				  &weights[n]) < 0) {
+			msg_str(msg, "bad node:weight ");
+			msg_quoted_len(msg, s, ilen);
+			msg_str(msg, " (a node number, ':', a weight 1 to 255; "
+				     "e.g. 0:3,2:1)");
+			return -1;
+		}
+		if (node >= SHIM_MAX_NODES || !node_isset(allowed, node)) {
+			msg_str(msg, "node ");
+			msg_uint(msg, node);
+			msg_str(msg, " is not allowed (allowed nodes: ");
+			msg_nodes(msg, allowed, SHIM_NODE_WORDS);
+			msg_char(msg, ')');
+			return -1;
+		}
+		nodes[n++] = (int)node;
+		if (!comma)
+			break;
+		s = comma + 1;
+	}
+	if (weights_check(nodes, weights, n, msg) < 0)
+		return -1;
+	weights_store(rule, nodes, weights, n);
+	return 0;
+}
+
+int weight_list_parse(const char *s, size_t len, struct shim_rule *rule,
+		      struct msg *msg)
+{
+	int nodes[MAX_WEIGHTED];
+	unsigned int weights[MAX_WEIGHTED];
+	size_t count = node_count(rule->nodes.mask, SHIM_NODE_WORDS), n = 0;
+	const char *end = s + len, *comma;
+	size_t ilen;
+
+	if (count > MAX_WEIGHTED) {
+		msg_too_many(msg);
+		return -1;
+	}
+	for (size_t node = 0; node < SHIM_MAX_NODES; node++)
+		if (node_isset(rule->nodes.mask, node))
+			nodes[n++] = (int)node;
+	n = 0;
+	while (s <= end) {
+		comma = memchr(s, ',', (size_t)(end - s));
+		ilen = comma ? (size_t)(comma - s) : (size_t)(end - s);
+		if (n == MAX_WEIGHTED) {
+			msg_too_many(msg);
+			return -1;
+		}
+		if (weight_number(s, ilen, &weights[n]) < 0) {
+			msg_str(msg, "bad weight ");
+			msg_quoted_len(msg, s, ilen);
+			msg_str(msg, " (weights are 1 to 255)");
+			return -1;
+		}
+		n++;
+		if (!comma)
+			break;
+		s = comma + 1;
+	}
+	if (n != count) {
+		msg_uint(msg, n);
+		msg_str(msg, n == 1 ? " weight for " : " weights for ");
+		msg_uint(msg, count);
+		msg_str(msg, count == 1 ? " node (" : " nodes (");
+		msg_nodes(msg, rule->nodes.mask, SHIM_NODE_WORDS);
+		msg_str(msg, "): one weight per node, in ascending node order");
+		return -1;
+	}
+	if (weights_check(nodes, weights, n, msg) < 0)
+		return -1;
+	weights_store(rule, nodes, weights, n);
 	return 0;
 }
 
@@ -174,11 +336,19 @@ int policy_parse(const char *s, size_t len, enum aml_area_linux_policy *policy,
 /* preferred takes one node, default none; bind and interleave any. */
 int rule_check_nodes(const struct shim_rule *rule, struct msg *msg)
 {
-	size_t n = node_count(rule->nodes, SHIM_NODE_WORDS);
+	size_t n = node_count(rule->nodes.mask, SHIM_NODE_WORDS);
 
 	if (rule->policy == AML_AREA_LINUX_POLICY_PREFERRED && n != 1) {
 		msg_str(msg, "policy preferred takes exactly one node, not ");
-		msg_nodes(msg, rule->nodes, SHIM_NODE_WORDS);
+		msg_nodes(msg, rule->nodes.mask, SHIM_NODE_WORDS);
+		return -1;
+	}
+	if (rule->policy == AML_AREA_LINUX_POLICY_WEIGHTED_INTERLEAVE &&
+	    (n == 0 || rule->nweights != n)) {
+		msg_str(msg, "policy weighted needs a weight per node: "
+			     "NODE:WEIGHT,... (0:3,2:1), NODES/WEIGHTS "
+			     "(0,2/3,1; the form in AML_RULES), NODES/auto or "
+			     "NODES/kernel");
 		return -1;
 	}
 	if (rule->policy == AML_AREA_LINUX_POLICY_DEFAULT && n != 0) {
@@ -191,11 +361,11 @@ int rule_check_nodes(const struct shim_rule *rule, struct msg *msg)
 /* Nodes when none are given: all allowed ones, none for default. */
 void rule_default_nodes(struct shim_rule *rule, const unsigned long *allowed)
 {
-	if (rule->policy == AML_AREA_LINUX_POLICY_DEFAULT ||
-	    rule->policy == AML_AREA_LINUX_POLICY_PREFERRED)
-		memset(rule->nodes, 0, sizeof(rule->nodes));
-	else
-		memcpy(rule->nodes, allowed, sizeof(rule->nodes));
+	memset(&rule->nodes, 0, sizeof(rule->nodes));
+	if (rule->policy != AML_AREA_LINUX_POLICY_DEFAULT &&
+	    rule->policy != AML_AREA_LINUX_POLICY_PREFERRED)
+		memcpy(rule->nodes.mask, allowed,
+		       SHIM_NODE_WORDS * sizeof(*allowed));
 }
 
 static void msg_size(struct msg *m, size_t v)
@@ -373,6 +543,32 @@ void rules_sites_last(struct shim_config *cfg)
 		cfg->sites[i].rule = where[cfg->sites[i].rule];
 }
 
+/* " weights 0:3,2:1", and where machine weights came from. */
+static void msg_weights(struct msg *m, const struct shim_rule *rule)
+{
+	size_t k = 0;
+
+	msg_str(m, " weights ");
+	for (size_t node = 0; node < SHIM_MAX_NODES && k < rule->nweights;
+	     node++) {
+		if (!node_isset(rule->nodes.mask, node))
+			continue;
+		if (k)
+			msg_char(m, ',');
+		msg_uint(m, node);
+		msg_char(m, ':');
+		msg_uint(m, rule->weights[k++]);
+	}
+	if (rule->weights_from == SHIM_WEIGHTS_GIVEN)
+		return;
+	if (rule->weights_from == SHIM_WEIGHTS_KERNEL)
+		msg_str(m, " (kernel)");
+	else if (rule->weights_used == AML_AREA_LINUX_WEIGHTS_HMAT)
+		msg_str(m, " (auto: HMAT)");
+	else
+		msg_str(m, " (auto: kernel)");
+}
+
 int shim_rule_find(const struct shim_config *cfg, size_t size)
 {
 	int i;
@@ -394,8 +590,10 @@ size_t shim_rule_format(const struct shim_rule *rule, char *buf, size_t len)
 	msg_str(&m, aml_area_linux_policy_name(rule->policy));
 	if (rule->policy != AML_AREA_LINUX_POLICY_DEFAULT) {
 		msg_str(&m, " nodes ");
-		msg_nodes(&m, rule->nodes, SHIM_NODE_WORDS);
+		msg_nodes(&m, rule->nodes.mask, SHIM_NODE_WORDS);
 	}
+	if (rule->policy == AML_AREA_LINUX_POLICY_WEIGHTED_INTERLEAVE)
+		msg_weights(&m, rule);
 	msg_str(&m, " sizes ");
 	if (rule->min_size == 0 && rule->max_size == SIZE_MAX) {
 		msg_str(&m, "all");

@@ -23,12 +23,20 @@
 #define SHIM_SITE_MAX_DEPTH 8
 
 /* One placement rule: allocations of min_size..max_size bytes (inclusive)
- * come from a Linux area with this policy over exactly these nodes. */
+ * come from a Linux area with this policy over exactly these nodes. The
+ * node mask is the area API's own type; the shim's node lists fill its
+ * first SHIM_NODE_WORDS words (the same layout), the rest stay 0. */
 struct shim_rule {
 	enum aml_area_linux_policy policy;
-	unsigned long nodes[SHIM_NODE_WORDS];
+	struct aml_bitmap nodes;
 	size_t min_size;
 	size_t max_size; /* SIZE_MAX: no upper bound */
+	/* AML_AREA_LINUX_POLICY_WEIGHTED_INTERLEAVE: one weight per node of
+	 * nodes, in ascending node order (nweights == the node count). */
+	unsigned int nweights;
+	unsigned int weights[AML_AREA_LINUX_WEIGHTED_MAX_NODES];
+	int weights_from; /* enum shim_weights_from */
+	int weights_used; /* from the machine: aml_area_linux_weights_source */
 	/* The rule's site= field as written ("" for a size-only rule): the
 	 * rule places only the requests made from these code locations. */
 	char site[SHIM_SITE_TEXT];
@@ -43,6 +51,15 @@ struct shim_site {
 	size_t offset;
 	char name[SHIM_SITE_NAME];
 };
+
+/* Where a weighted rule's weights come from. */
+enum shim_weights_from {
+	SHIM_WEIGHTS_GIVEN,  /* written in the setting: 0:3,2:1 or 0,2/3,1 */
+	SHIM_WEIGHTS_AUTO,   /* NODES/auto: HMAT, else the kernel's weights */
+	SHIM_WEIGHTS_KERNEL, /* NODES/kernel: the kernel's (numactl -w) */
+};
+_Static_assert(SHIM_NODE_WORDS <= AML_BITMAP_SIZE,
+	       "a rule's node list fits in an aml_bitmap");
 
 struct shim_config {
 	/* First matching rule wins; sizes matching no rule keep the kernel's
@@ -78,6 +95,10 @@ struct shim_config {
 	char profile_path[256];
 	size_t profile_capacity;
 	int profile_depth;
+	/* Weights asked of the machine that it could not give: the rule fell
+	 * back to plain interleave; why, for a warning at start-up ("" when
+	 * none). An error instead under AML_STRICT=1. */
+	char fallback[SHIM_ERR_LEN];
 };
 
 enum size_status { SIZE_OK, SIZE_BAD, SIZE_TOO_LARGE };
@@ -103,6 +124,16 @@ extern const struct word bool_words[];
 int word_find(const struct word *words, const char *s, size_t len, int *value);
 int policy_parse(const char *s, size_t len, enum aml_area_linux_policy *policy,
 		 struct msg *msg);
+
+/* A weighted rule's weights: NODE:WEIGHT,... (pairs, in any node order)
+ * from s[0..len) into rule (policy weighted), every node in allowed. 0,
+ * or -1 with the problem in msg. */
+int weight_pairs_parse(const char *s, size_t len, struct shim_rule *rule,
+		       const unsigned long *allowed, struct msg *msg);
+/* WEIGHT,WEIGHT,... from s[0..len), one per node of rule->nodes in
+ * ascending order. 0, or -1 with the problem in msg. */
+int weight_list_parse(const char *s, size_t len, struct shim_rule *rule,
+		      struct msg *msg);
 
 /* Does the rule's node count suit its policy? 0, or -1 with the problem
  * in msg. */

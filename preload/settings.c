@@ -78,6 +78,14 @@ static int single_rule(struct shim_draft *d, shim_getter get, void *ctx)
 					"AML_NODES");
 			return -1;
 		}
+		if (rule->policy == AML_AREA_LINUX_POLICY_WEIGHTED_INTERLEAVE) {
+			msg_blame(d, "AML_POLICY", get, ctx);
+			msg_str(d->msg,
+				"policy weighted needs nodes and weights "
+				"in AML_NODES (e.g. 0:3,2:1, "
+				"0,2/auto)");
+			return -1;
+		}
 	}
 	if (d->has_nodes) {
 		msg_blame(d, "AML_NODES", get, ctx);
@@ -131,6 +139,10 @@ static int settings_read(struct shim_draft *d, shim_getter get, void *ctx)
 	}
 	if (failed)
 		return -1;
+	if (d->cfg->fallback[0] && d->cfg->strict) {
+		msg_str(msg, d->cfg->fallback);
+		return -1;
+	}
 	if (d->has_rules && d->single)
 		return rules_conflict(d, get, ctx);
 	if (d->single)
@@ -171,6 +183,7 @@ int shim_settings_parse(struct shim_config *cfg, shim_getter get, void *ctx,
 		cfg->nrules = 0;
 		memset(cfg->rules, 0, sizeof(cfg->rules));
 		cfg->resolved[0] = '\0';
+		cfg->fallback[0] = '\0';
 		return -1;
 	}
 	return 0;

@@ -31,6 +31,90 @@ static int nodes_parse(struct shim_draft *d, const char *s, size_t len,
 			  d->note);
 }
 
+/* Weights from the machine for the rule's nodes (NODES/auto, NODES/kernel).
+ * Without figures the rule becomes plain interleave over the nodes and
+ * why goes to cfg->fallback (an error under AML_STRICT, settings.c). */
+static void weights_from_machine(struct shim_draft *d, struct shim_rule *rule,
+				 int from, const char *s, size_t len)
+{
+	enum aml_area_linux_weights_source used;
+	int nodes[AML_AREA_LINUX_WEIGHTED_MAX_NODES];
+	struct msg fb;
+	size_t n = 0;
+
+	for (size_t node = 0; node < SHIM_MAX_NODES; node++)
+		if (node_isset(rule->nodes.mask, node) &&
+		    n < AML_AREA_LINUX_WEIGHTED_MAX_NODES)
+			nodes[n++] = (int)node;
+	if (n < node_count(rule->nodes.mask, SHIM_NODE_WORDS) ||
+	    aml_area_linux_weights_from_machine(
+		    nodes, n, rule->weights,
+		    from == SHIM_WEIGHTS_AUTO ? AML_AREA_LINUX_WEIGHTS_AUTO
+					      : AML_AREA_LINUX_WEIGHTS_KERNEL,
+		    &used) != 0) {
+		rule->policy = AML_AREA_LINUX_POLICY_INTERLEAVE;
+		rule->nweights = 0;
+		if (d->cfg->fallback[0])
+			return; /* the first one is enough */
+		msg_init(&fb, d->cfg->fallback, sizeof(d->cfg->fallback));
+		msg_quoted_len(&fb, s, len);
+		msg_str(&fb,
+			from == SHIM_WEIGHTS_AUTO
+				? ": no weights from the machine for nodes "
+				: ": no kernel weights for nodes ");
+		msg_nodes(&fb, rule->nodes.mask, SHIM_NODE_WORDS);
+		msg_str(&fb,
+			from == SHIM_WEIGHTS_AUTO
+				? " (no HMAT bandwidth from this process's "
+				  "CPUs, no /sys/kernel/mm/mempolicy/"
+				  "weighted_interleave)"
+				: " (no /sys/kernel/mm/mempolicy/"
+				  "weighted_interleave: Linux 6.9 and later)");
+		msg_str(&fb, "; plain interleave instead");
+		return;
+	}
+	rule->nweights = (unsigned int)n;
+	rule->weights_from = from;
+	rule->weights_used = (int)used;
+}
+
+/* The node field of policy weighted: NODE:WEIGHT,... or NODES/WEIGHTS,
+ * NODES/auto, NODES/kernel (NODES a list or a placement form; the weights
+ * follow its nodes in ascending order). */
+static int weighted_parse(struct shim_draft *d, const char *s, size_t len,
+			  struct shim_rule *rule)
+{
+	const char *slash = memchr(s, '/', len);
+	size_t nlen = slash ? (size_t)(slash - s) : len, wlen;
+
+	rule->nweights = 0;
+	if (slash == NULL && memchr(s, ':', len) != NULL &&
+	    (len == 0 || s[0] != '@'))
+		return weight_pairs_parse(s, len, rule, d->allowed, d->msg);
+	if (slash == NULL) {
+		memset(&rule->nodes, 0, sizeof(rule->nodes));
+		if (nodes_parse(d, s, len, rule->nodes.mask) < 0)
+			return -1;
+		return rule_check_nodes(rule, d->msg); /* no weights */
+	}
+	wlen = len - nlen - 1;
+	if (nlen == 0) {
+		msg_str(d->msg, aml_area_linux_weights_problem(
+					NULL, rule->weights, wlen ? 1 : 0));
+		msg_str(d->msg, " (NODES/WEIGHTS, e.g. 0,2/3,1)");
+		return -1;
+	}
+	if (nodes_parse(d, s, nlen, rule->nodes.mask) < 0)
+		return -1;
+	if (wlen == 4 && !memcmp(slash + 1, "auto", 4))
+		weights_from_machine(d, rule, SHIM_WEIGHTS_AUTO, s, len);
+	else if (wlen == 6 && !memcmp(slash + 1, "kernel", 6))
+		weights_from_machine(d, rule, SHIM_WEIGHTS_KERNEL, s, len);
+	else
+		return weight_list_parse(slash + 1, wlen, rule, d->msg);
+	return 0;
+}
+
 static int parse_policy(struct shim_draft *d, const char *value)
 {
 	d->single = d->has_policy = 1;
@@ -40,7 +124,10 @@ static int parse_policy(struct shim_draft *d, const char *value)
 static int parse_nodes(struct shim_draft *d, const char *value)
 {
 	d->single = d->has_nodes = 1;
-	return nodes_parse(d, value, strlen(value), d->rule.nodes);
+	if (d->has_policy &&
+	    d->rule.policy == AML_AREA_LINUX_POLICY_WEIGHTED_INTERLEAVE)
+		return weighted_parse(d, value, strlen(value), &d->rule);
+	return nodes_parse(d, value, strlen(value), d->rule.nodes.mask);
 }
 
 static int parse_size(struct shim_draft *d, const char *value)
@@ -70,6 +157,10 @@ static int rule_parse(struct shim_draft *d, const char *s, size_t len,
 		if (n == 4) {
 			msg_str(d->msg, "too many fields "
 					"(POLICY:NODES:SIZES:site=SITES)");
+			if (flen[0] == 8 && !memcmp(field[0], "weighted", 8))
+				msg_str(d->msg, "; weights in a rule are "
+						"NODES/WEIGHTS, e.g. "
+						"weighted:0,2/3,1:1M-");
 			return -1;
 		}
 		field[n] = s;
@@ -82,9 +173,15 @@ static int rule_parse(struct shim_draft *d, const char *s, size_t len,
 	if (policy_parse(field[0], flen[0], &rule->policy, d->msg) < 0)
 		return -1;
 	rule_default_nodes(rule, d->allowed);
-	if (n > 1 && flen[1] &&
-	    nodes_parse(d, field[1], flen[1], rule->nodes) < 0)
+	rule->nweights = 0;
+	if (rule->policy == AML_AREA_LINUX_POLICY_WEIGHTED_INTERLEAVE &&
+	    n > 1 && flen[1]) {
+		if (weighted_parse(d, field[1], flen[1], rule) < 0)
+			return -1;
+	} else if (n > 1 && flen[1] &&
+		   nodes_parse(d, field[1], flen[1], rule->nodes.mask) < 0) {
 		return -1;
+	}
 	if (rule_check_nodes(rule, d->msg) < 0)
 		return -1;
 	rule->min_size = 0;
@@ -388,12 +485,14 @@ static int parse_profile_depth(struct shim_draft *d, const char *value)
 
 const struct shim_setting shim_settings[] = {
 	{"AML_POLICY", "policy", "bind if AML_NODES is set, else default",
-	 "placement policy: bind, preferred, interleave or default "
+	 "placement policy: bind, preferred, interleave, weighted or default "
 	 "(numactl's membind and local too)",
 	 parse_policy},
 	{"AML_NODES", "node list", "all allowed nodes",
 	 "nodes of the policy, numactl syntax: 0-3,5  all  !1  +0-1; or "
-	 "per process: @local-rank  @cpu-local  @nearest[=K]",
+	 "per process: @local-rank  @cpu-local  @nearest[=K]; weighted: "
+	 "NODE:WEIGHT,... (0:3,2:1) or NODES/WEIGHTS (0,2/3,1; @nearest=2/3,1: "
+	 "weights in ascending node order), NODES/auto (HMAT), NODES/kernel",
 	 parse_nodes},
 	{"AML_SIZE", "size range", "all sizes",
 	 "MIN[:MAX] bytes with K/M/G suffixes: only allocations in range "
@@ -401,6 +500,7 @@ const struct shim_setting shim_settings[] = {
 	 parse_size},
 	{"AML_RULES", "rule list", "none",
 	 "several areas, first match wins: POLICY[:NODES[:MIN-MAX]];... "
+	 "(weighted: NODES/WEIGHTS) "
 	 "(instead of AML_POLICY/AML_NODES/AML_SIZE); a rule may end with "
 	 ":site=FUNCTION[@DEPTH] or :site=MODULE+0xOFFSET[@DEPTH] (several "
 	 "joined by commas; sizes default to 4K-): only requests from that "

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Internals of the Linux area's weighted interleave (the end of
- * src/area/linux.c), for the tests: test hooks and the layout step.
+ * Internals of the Linux area shared by linux.c and its weighted interleave
+ * (linux-weighted.c), and for the tests: test hooks and the layout step.
  */
 #ifndef AML_SRC_AREA_LINUX_WEIGHTED_H
 #define AML_SRC_AREA_LINUX_WEIGHTED_H
@@ -14,6 +14,26 @@
 
 /* The kernel's mode number (Linux 6.9); older headers lack it. */
 #define AML_MPOL_WEIGHTED_INTERLEAVE 6
+
+/* An area and its data in one allocation (linux.c's create). */
+struct aml_linux_area {
+	struct aml_area area;
+	struct aml_area_linux_data data;
+};
+
+/* The mmap flags of an area's mappings without options (linux.c). */
+AML_INTERNAL int
+aml_linux_default_mmap_flags(const struct aml_area_linux_data *data);
+
+/*
+ * A weighted mapping without options whose stripes are whole huge pages,
+ * mapped on a huge-page boundary; NULL for every other mapping (then mapped
+ * as usual) and on failure.
+ */
+AML_INTERNAL void *
+aml_linux_weighted_mmap_aligned(const struct aml_area_linux_data *data,
+				size_t size,
+				const struct aml_area_mmap_options *opts);
 
 /*
  * Apply `w` to [ptr, ptr + size) with mbind flags `flags`. 0 or a negative

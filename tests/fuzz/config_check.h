@@ -37,10 +37,10 @@ static inline size_t check_node_count(const unsigned long *mask)
 static inline void check_rule(const struct shim_rule *rule,
 			      const unsigned long *allowed)
 {
-	size_t n = check_node_count(rule->nodes);
+	size_t n = check_node_count(rule->nodes.mask);
 
 	for (size_t i = 0; i < SHIM_NODE_WORDS; i++)
-		fuzz_require((rule->nodes[i] & ~allowed[i]) == 0);
+		fuzz_require((rule->nodes.mask[i] & ~allowed[i]) == 0);
 	fuzz_require(rule->min_size <= rule->max_size);
 	switch (rule->policy) {
 	case AML_AREA_LINUX_POLICY_DEFAULT:
@@ -53,16 +53,45 @@ static inline void check_rule(const struct shim_rule *rule,
 	case AML_AREA_LINUX_POLICY_INTERLEAVE:
 		fuzz_require(n >= 1);
 		break;
+	case AML_AREA_LINUX_POLICY_WEIGHTED_INTERLEAVE:
+		fuzz_require(n >= 1 && rule->nweights == n);
+		for (size_t i = 0; i < n; i++)
+			fuzz_require(rule->weights[i] >= 1 &&
+				     rule->weights[i] <= 255);
+		break;
 	default:
 		fuzz_require(!"a policy outside the enum");
 	}
 }
 
-/* "interleave nodes 0-3 sizes 1M-" → "interleave:0-3:1M-". */
+/* " weights 0:3,2:1 (auto: HMAT)" → "/3,1" (the rule form). */
+static inline void check_weights_as_text(char *weights, char *out, size_t cap)
+{
+	size_t len = 0;
+	char *item = weights, *colon, *end;
+
+	out[len++] = '/';
+	for (;;) {
+		colon = strchr(item, ':');
+		fuzz_require(colon != NULL);
+		end = colon + 1 + strspn(colon + 1, "0123456789");
+		fuzz_require(len + (size_t)(end - colon) + 1 < cap);
+		memcpy(out + len, colon + 1, (size_t)(end - colon - 1));
+		len += (size_t)(end - colon - 1);
+		if (*end != ',')
+			break;
+		out[len++] = ',';
+		item = end + 1;
+	}
+	out[len] = '\0';
+}
+
+/* "interleave nodes 0-3 sizes 1M-" → "interleave:0-3:1M-";
+ * "weighted nodes 0,2 weights 0:3,2:1 sizes all" → "weighted:0,2/3,1:". */
 static inline size_t check_rule_as_text(const struct shim_rule *rule, char *out,
 					size_t cap)
 {
-	char line[8192], *nodes, *sizes, *site;
+	char line[8192], *nodes, *sizes, *site, *weights, wtext[1024] = "";
 	int len;
 
 	fuzz_require(shim_rule_format(rule, line, sizeof(line)) < sizeof(line));
@@ -79,13 +108,19 @@ static inline size_t check_rule_as_text(const struct shim_rule *rule, char *out,
 	sizes += strlen(" sizes ");
 	if (!strcmp(sizes, "all"))
 		sizes = "";
+	weights = strstr(line, " weights ");
+	if (weights) {
+		*weights = '\0';
+		check_weights_as_text(weights + strlen(" weights "), wtext,
+				      sizeof(wtext));
+	}
 	nodes = strstr(line, " nodes ");
 	if (nodes) {
 		*nodes = '\0';
 		nodes += strlen(" nodes ");
 	}
-	len = snprintf(out, cap, "%s:%s:%s%s%s", line, nodes ? nodes : "",
-		       sizes, rule->site[0] ? ":site=" : "", rule->site);
+	len = snprintf(out, cap, "%s:%s%s:%s%s%s", line, nodes ? nodes : "",
+		       wtext, sizes, rule->site[0] ? ":site=" : "", rule->site);
 	fuzz_require(len > 0 && (size_t)len < cap);
 	return (size_t)len;
 }
@@ -122,7 +157,10 @@ static inline void check_round_trip(const struct shim_config *cfg,
 				       *b = &again.rules[i];
 
 		fuzz_require(a->policy == b->policy);
-		fuzz_require(!memcmp(a->nodes, b->nodes, sizeof(a->nodes)));
+		fuzz_require(!memcmp(&a->nodes, &b->nodes, sizeof(a->nodes)));
+		fuzz_require(a->nweights == b->nweights);
+		fuzz_require(!memcmp(a->weights, b->weights,
+				     a->nweights * sizeof(a->weights[0])));
 		fuzz_require(a->min_size == b->min_size);
 		fuzz_require(a->max_size == b->max_size);
 		fuzz_require(!strcmp(a->site, b->site));

@@ -75,7 +75,7 @@ static void check_round_trip(const struct machine *m, const unsigned long *mask)
 	char *end;
 	size_t len;
 
-	memcpy(rule.nodes, mask, m->nwords * sizeof(*mask));
+	memcpy(rule.nodes.mask, mask, m->nwords * sizeof(*mask));
 	len = shim_rule_format(&rule, text, sizeof(text));
 	fuzz_require(len < sizeof(text));
 	fuzz_require(!strncmp(text, prefix, strlen(prefix)));

@@ -107,7 +107,7 @@ static void setup(void)
 	/* One rule, bind to node 0, 1M and up; the report to a file. */
 	cfg.nrules = 1;
 	cfg.rules[0].policy = AML_AREA_LINUX_POLICY_BIND;
-	cfg.rules[0].nodes[0] = 1;
+	cfg.rules[0].nodes.mask[0] = 1;
 	cfg.rules[0].min_size = 1 << 20;
 	cfg.rules[0].max_size = SIZE_MAX;
 	cfg.route_mmap = 1;
@@ -187,7 +187,7 @@ Test(report, rule_line_puts_policy_counters_and_resident_pages_side_by_side)
 Test(report, nodes_of_the_policy_are_listed_even_without_pages)
 {
 	cfg.rules[0].policy = AML_AREA_LINUX_POLICY_INTERLEAVE;
-	cfg.rules[0].nodes[0] = 0x5; /* nodes 0 and 2 */
+	cfg.rules[0].nodes.mask[0] = 0x5; /* nodes 0 and 2 */
 	shim_report_write();
 	cr_assert(strstr(slurp(path), "; resident pages: node0=10 node2=0 "
 				      "absent=6; "),
@@ -197,7 +197,7 @@ Test(report, nodes_of_the_policy_are_listed_even_without_pages)
 Test(report, pages_released_before_exit_follow_the_resident_ones)
 {
 	cfg.rules[0].policy = AML_AREA_LINUX_POLICY_INTERLEAVE;
-	cfg.rules[0].nodes[0] = 0x3; /* nodes 0 and 1 */
+	cfg.rules[0].nodes.mask[0] = 0x3; /* nodes 0 and 1 */
 	released[0][0] = 32768;
 	released[0][1] = 32769;
 	released[0][5] = 7; /* off the policy's nodes: shown too */

@@ -63,7 +63,7 @@ Test(settings, policy_and_nodes_make_rule_zero_for_all_sizes)
 		0, "%s", err);
 	cr_assert_eq(cfg.nrules, 1);
 	cr_assert_eq(cfg.rules[0].policy, AML_AREA_LINUX_POLICY_INTERLEAVE);
-	cr_assert_eq(cfg.rules[0].nodes[0], 0x6UL);
+	cr_assert_eq(cfg.rules[0].nodes.mask[0], 0x6UL);
 	cr_assert_eq(cfg.rules[0].min_size, 0);
 	cr_assert_eq(cfg.rules[0].max_size, SIZE_MAX);
 }
@@ -72,13 +72,13 @@ Test(settings, nodes_alone_mean_bind)
 {
 	cr_assert_eq(parse(ENV({"AML_NODES", "2"})), 0, "%s", err);
 	cr_assert_eq(cfg.rules[0].policy, AML_AREA_LINUX_POLICY_BIND);
-	cr_assert_eq(cfg.rules[0].nodes[0], 0x4UL);
+	cr_assert_eq(cfg.rules[0].nodes.mask[0], 0x4UL);
 }
 
 Test(settings, policy_alone_spans_every_allowed_node)
 {
 	cr_assert_eq(parse(ENV({"AML_POLICY", "bind"})), 0, "%s", err);
-	cr_assert_eq(cfg.rules[0].nodes[0], 0xfUL);
+	cr_assert_eq(cfg.rules[0].nodes.mask[0], 0xfUL);
 }
 
 Test(settings, numactl_words_membind_and_local_are_accepted)
@@ -87,7 +87,7 @@ Test(settings, numactl_words_membind_and_local_are_accepted)
 	cr_assert_eq(cfg.rules[0].policy, AML_AREA_LINUX_POLICY_BIND);
 	cr_assert_eq(parse(ENV({"AML_POLICY", "local"})), 0, "%s", err);
 	cr_assert_eq(cfg.rules[0].policy, AML_AREA_LINUX_POLICY_DEFAULT);
-	cr_assert_eq(cfg.rules[0].nodes[0], 0);
+	cr_assert_eq(cfg.rules[0].nodes.mask[0], 0);
 }
 
 Test(settings, preferred_takes_its_one_node)
@@ -96,7 +96,7 @@ Test(settings, preferred_takes_its_one_node)
 		parse(ENV({"AML_POLICY", "preferred"}, {"AML_NODES", "3"})), 0,
 		"%s", err);
 	cr_assert_eq(cfg.rules[0].policy, AML_AREA_LINUX_POLICY_PREFERRED);
-	cr_assert_eq(cfg.rules[0].nodes[0], 0x8UL);
+	cr_assert_eq(cfg.rules[0].nodes.mask[0], 0x8UL);
 }
 
 Test(settings, size_range_is_min_colon_max_with_binary_suffixes)
@@ -129,11 +129,11 @@ Test(settings, rules_give_one_area_per_rule_in_order)
 		     0, "%s", err);
 	cr_assert_eq(cfg.nrules, 2);
 	cr_assert_eq(cfg.rules[0].policy, AML_AREA_LINUX_POLICY_INTERLEAVE);
-	cr_assert_eq(cfg.rules[0].nodes[0], 0xfUL);
+	cr_assert_eq(cfg.rules[0].nodes.mask[0], 0xfUL);
 	cr_assert_eq(cfg.rules[0].min_size, 1UL << 20);
 	cr_assert_eq(cfg.rules[0].max_size, SIZE_MAX);
 	cr_assert_eq(cfg.rules[1].policy, AML_AREA_LINUX_POLICY_BIND);
-	cr_assert_eq(cfg.rules[1].nodes[0], 0x1UL);
+	cr_assert_eq(cfg.rules[1].nodes.mask[0], 0x1UL);
 	cr_assert_eq(cfg.rules[1].min_size, 0);
 	cr_assert_eq(cfg.rules[1].max_size, 1UL << 20);
 }
@@ -143,9 +143,9 @@ Test(settings, rule_fields_after_the_policy_are_optional)
 	cr_assert_eq(parse(ENV({"AML_RULES", "bind;interleave::4K-"})), 0, "%s",
 		     err);
 	cr_assert_eq(cfg.nrules, 2);
-	cr_assert_eq(cfg.rules[0].nodes[0], 0xfUL);
+	cr_assert_eq(cfg.rules[0].nodes.mask[0], 0xfUL);
 	cr_assert_eq(cfg.rules[0].max_size, SIZE_MAX);
-	cr_assert_eq(cfg.rules[1].nodes[0], 0xfUL);
+	cr_assert_eq(cfg.rules[1].nodes.mask[0], 0xfUL);
 	cr_assert_eq(cfg.rules[1].min_size, 4096);
 }
 
@@ -235,10 +235,10 @@ static struct bad_case bad_cases[] = {
 	{"AML_POLICY", "", "AML_POLICY=\"\": empty value"},
 	{"AML_POLICY", "fast",
 	 "AML_POLICY=\"fast\": unknown policy \"fast\" (use bind, "
-	 "preferred, interleave or default)"},
+	 "preferred, interleave, weighted or default)"},
 	{"AML_POLICY", "BIND",
 	 "AML_POLICY=\"BIND\": unknown policy \"BIND\" (use bind, "
-	 "preferred, interleave or default)"},
+	 "preferred, interleave, weighted or default)"},
 	{"AML_NODES", "0-9",
 	 "AML_NODES=\"0-9\": node 9 does not exist (allowed nodes: 0-3)"},
 	{"AML_NODES", "7",
@@ -619,8 +619,8 @@ static void expect_nodes(const struct env *env, unsigned long mask)
 {
 	cr_assert_eq(parse(env), 0, "%s", err);
 	cr_assert_eq(cfg.nrules, 1);
-	cr_assert_eq(cfg.rules[0].nodes[0], mask, "nodes 0x%lx, not 0x%lx",
-		     cfg.rules[0].nodes[0], mask);
+	cr_assert_eq(cfg.rules[0].nodes.mask[0], mask, "nodes 0x%lx, not 0x%lx",
+		     cfg.rules[0].nodes.mask[0], mask);
 }
 
 static void expect_error(const struct env *env, const char *message)
@@ -654,7 +654,7 @@ Test(forms, local_rank_counts_allowed_nodes_not_node_numbers)
 						{"MPI_LOCALRANKID", "4"}),
 				    odd, err, sizeof(err)),
 		0, "%s", err);
-	cr_assert_eq(cfg.rules[0].nodes[0], 0x8UL, "rank 4 of 1,3,5 is 3");
+	cr_assert_eq(cfg.rules[0].nodes.mask[0], 0x8UL, "rank 4 of 1,3,5 is 3");
 }
 
 static const char *const rank_vars[] = {
@@ -771,9 +771,9 @@ Test(forms, forms_work_in_rule_node_fields)
 			  {"OMPI_COMM_WORLD_LOCAL_RANK", "1"})),
 		0, "%s", err);
 	cr_assert_eq(cfg.nrules, 2);
-	cr_assert_eq(cfg.rules[0].nodes[0], 0xcUL);
+	cr_assert_eq(cfg.rules[0].nodes.mask[0], 0xcUL);
 	cr_assert_eq(cfg.rules[0].min_size, 1UL << 20);
-	cr_assert_eq(cfg.rules[1].nodes[0], 0x2UL);
+	cr_assert_eq(cfg.rules[1].nodes.mask[0], 0x2UL);
 }
 
 Test(forms, preferred_takes_the_one_node_of_the_rank)

@@ -32,29 +32,31 @@ static const struct bad_input bad_inputs[] = {
 	 NULL},
 	{"AML_POLICY", "garbage", "garbage",
 	 "AML_POLICY=\"garbage\": unknown policy \"garbage\" (use bind, "
-	 "preferred, interleave or default)",
+	 "preferred, interleave, weighted or default)",
 	 "default", NULL},
 	{"AML_POLICY", "overflow", "99999999999999999999999",
 	 "AML_POLICY=\"99999999999999999999999\": unknown policy "
-	 "\"99999999999999999999999\" (use bind, preferred, interleave or "
+	 "\"99999999999999999999999\" (use bind, preferred, interleave, "
+	 "weighted or "
 	 "default)",
 	 "default", NULL},
 	{"AML_POLICY", "negative", "-1",
 	 "AML_POLICY=\"-1\": unknown policy \"-1\" (use bind, preferred, "
-	 "interleave or default)",
+	 "interleave, weighted or default)",
 	 "default", NULL},
 	{"AML_POLICY", "huge", "18446744073709551615",
 	 "AML_POLICY=\"18446744073709551615\": unknown policy "
-	 "\"18446744073709551615\" (use bind, preferred, interleave or "
+	 "\"18446744073709551615\" (use bind, preferred, interleave, weighted "
+	 "or "
 	 "default)",
 	 "default", NULL},
 	{"AML_POLICY", "unknown node", "1000",
 	 "AML_POLICY=\"1000\": unknown policy \"1000\" (use bind, preferred, "
-	 "interleave or default)",
+	 "interleave, weighted or default)",
 	 "default", "a node where a policy goes"},
 	{"AML_POLICY", "duplicated", "bind,bind",
 	 "AML_POLICY=\"bind,bind\": unknown policy \"bind,bind\" (use bind, "
-	 "preferred, interleave or default)",
+	 "preferred, interleave, weighted or default)",
 	 "default", NULL},
 
 	{"AML_NODES", "empty", "", "AML_NODES=\"\": empty value", "default",
@@ -113,7 +115,7 @@ static const struct bad_input bad_inputs[] = {
 	 NULL},
 	{"AML_RULES", "garbage", "garbage",
 	 "AML_RULES=\"garbage\": rule 0 \"garbage\": unknown policy "
-	 "\"garbage\" (use bind, preferred, interleave or default)",
+	 "\"garbage\" (use bind, preferred, interleave, weighted or default)",
 	 "default", NULL},
 	{"AML_RULES", "overflow", "bind:0:99999999999999999999999-",
 	 "AML_RULES=\"bind:0:99999999999999999999999-\": rule 0 "

@@ -290,6 +290,16 @@ int aml_area_linux_weights_from_machine(
 	enum aml_area_linux_weights_source source,
 	enum aml_area_linux_weights_source *used);
 
+/**
+ * Make a weighted area in `storage` over the nodes of `w` (filled by
+ * aml_area_linux_weights_init()), without allocating: the area points to
+ * `w`, which must live as long as the area (static storage in the shim).
+ * Never pass it to aml_area_linux_destroy.
+ * @return 0; -AML_EINVAL (NULL storage or w, w without nodes).
+ */
+int aml_area_linux_weighted_init(struct aml_area_linux_static *storage,
+				 const struct aml_area_linux_weights *w);
+
 /** @} */
 
 /*
