@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-3-Clause
 """scripts/bench programs: unmodified real programs (python3, perl, gcc,
-sort) under glibc, jemalloc preloaded, memkind's memtier, numactl and the
-shim; alternating runs, medians of wall time and peak RSS, each as a ratio
+sort) under glibc, jemalloc, mimalloc, tcmalloc and memkind's memtier
+preloaded, numactl and the shim; alternating runs, medians of wall time and peak RSS, each as a ratio
 to glibc's in the same run. Writes Markdown and JSON to OUT.
 
 usage: programs.py BUILD_DIR [--runs N] [--out DIR]
@@ -17,7 +17,7 @@ import sys
 import tempfile
 import time
 
-from allocators import JEMALLOC_ENV, MEMTIER_ENV, clean_env
+from allocators import clean_env, peers
 
 PYTHON = ("d = {str(i): i for i in range(1500000)}\n"
           "s = sorted(d, key=lambda k: d[k] % 1000)\n"
@@ -59,15 +59,13 @@ def generated_headers(build, tmp):
 
 def runners(build):
     shim = os.path.join(build, "preload", "libaml-preload.so")
-    table = [
-        ("glibc", [], {}),
-        ("jemalloc", [], JEMALLOC_ENV),
-        ("memtier", [], MEMTIER_ENV),
+    peer, notes = peers()
+    table = [("glibc", [], {})] + [(n, [], e) for n, e in peer] + [
         ("numactl", ["numactl", "--membind=0"], {}),
         ("shim", [], {"LD_PRELOAD": shim, "AML_POLICY": "bind",
                       "AML_NODES": "0"}),
     ]
-    have, notes = [], []
+    have = []
     for name, prefix, env in table:
         missing = ("LD_PRELOAD" in env and not os.path.exists(
             env["LD_PRELOAD"])) or (prefix and not shutil.which(prefix[0]))
