@@ -100,9 +100,10 @@ void *area_map_aligned(int rule, size_t len, size_t alignment);
 extent_hooks_t *heap_area_hooks(int target, bool big);
 
 /* stash.c: take a stashed big block of target holding size bytes aligned
- * to alignment (NULL: none); stash a freed big block (false: not stashed);
- * give back the pages of warm blocks, len bytes' worth. */
-void *stash_take(int target, size_t size, size_t alignment);
+ * to alignment (NULL: none), its first size bytes zero with zero; stash a freed
+ * big block (false: not stashed); give back the pages of warm blocks, len
+ * bytes' worth. */
+void *stash_take(int target, size_t size, size_t alignment, bool zero);
 bool stash_put(void *ptr);
 void stash_cool(size_t len);
 

@@ -234,10 +234,9 @@ void *heap_alloc(size_t size, size_t alignment, int flags)
 		flags |= MALLOCX_TCACHE_NONE;
 	}
 	if (usize >= HEAP_BIG) {
-		p = stash_take(target, size ? size : 1, alignment);
+		p = stash_take(target, size ? size : 1, alignment,
+			       flags & MALLOCX_ZERO);
 		if (p != NULL) {
-			if (flags & MALLOCX_ZERO)
-				memset(p, 0, size);
 			shim_count_alloc(target, size);
 			return p;
 		}
