@@ -115,6 +115,10 @@ void *mapped_realloc(void *ptr, size_t size);
 /* Move the jemalloc block ptr (old usable bytes) into a mapped block of
  * size bytes; NULL: it stays where it is. */
 void *realloc_to_mapped(void *ptr, size_t old, size_t size);
+/* Unmap the freed mapped blocks kept for reuse (memory trimming); the
+ * cache's lock after fork. */
+void mapped_cache_drain(void);
+void mapped_after_fork(void);
 
 /* free.c: realloc of a pointer the shim did not allocate. */
 void *realloc_foreign(void *ptr, size_t size);

@@ -313,4 +313,5 @@ void *stash_take(int target, size_t size, size_t alignment, bool zero)
 void heap_after_fork(void)
 {
 	atomic_store(&stash.held, 0);
+	mapped_after_fork();
 }
