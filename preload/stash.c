@@ -73,7 +73,7 @@ static int stash_target_of(void *ptr)
 	if (shimje_mallctl("arenas.lookup", &arena, &len, &ptr, sizeof(ptr)))
 		return STASH_NONE;
 	for (int i = 0; i <= heap.nrules; i++)
-		if (heap.big_arena[i] == arena)
+		if (arena != 0 && heap.big_arena[i] == arena)
 			return i - 1;
 	return STASH_NONE;
 }
@@ -313,5 +313,6 @@ void *stash_take(int target, size_t size, size_t alignment, bool zero)
 void heap_after_fork(void)
 {
 	atomic_store(&stash.held, 0);
+	atomic_store(&heap.arena_lock, 0);
 	mapped_after_fork();
 }
