@@ -40,6 +40,8 @@ struct heap_state {
 	_Atomic unsigned arena[SHIM_MAX_RULES + 1];
 	_Atomic unsigned big_arena[SHIM_MAX_RULES + 1]; /* HEAP_BIG and up */
 	atomic_int arena_lock;				/* while one is made */
+	size_t pin_mib[2]; /* "thread.arena", looked up once */
+	size_t pin_miblen;
 	size_t min_size[SHIM_MAX_RULES];
 	size_t max_size[SHIM_MAX_RULES];
 	unsigned char *split; /* per 16-byte granule up to tcache_max */

@@ -218,7 +218,11 @@ int heap_init(const struct shim_config *cfg)
 	 * the first pages of a first extent (a small program's footprint). */
 	if (heap.pinned != SHIM_UNROUTED) {
 		heap.pinned_arena = heap_arena_make(heap.pinned, false);
-		if (heap.pinned_arena == 0) {
+		heap.pin_miblen = 2;
+		if (heap.pinned_arena == 0 ||
+		    shimje_mallctlnametomib("thread.arena", heap.pin_mib,
+					    &heap.pin_miblen)) {
+			heap.pinned_arena = 0;
 			heap.nrules = 0;
 			return -1;
 		}
@@ -286,6 +290,7 @@ void *heap_alloc(size_t size, size_t alignment, int flags)
 void heap_thread_pin(void)
 {
 	if (heap.pinned_arena != 0)
-		shimje_mallctl("thread.arena", NULL, NULL, &heap.pinned_arena,
-			       sizeof(heap.pinned_arena));
+		shimje_mallctlbymib(heap.pin_mib, heap.pin_miblen, NULL, NULL,
+				    &heap.pinned_arena,
+				    sizeof(heap.pinned_arena));
 }
