@@ -48,7 +48,7 @@
 #define MAPPED_COUNT_MAX 8192
 
 #define MAPPED_CACHE_MAX 32
-#define MAPPED_CACHE_LEN ((size_t)32 << 20)
+#define MAPPED_CACHE_LEN ((size_t)8 << 20)
 
 static atomic_int mapped_count;
 
