@@ -81,7 +81,8 @@ static void *realloc_routed(void *ptr, size_t old, size_t size)
 	if (target == target_of(old) && !region_ambiguous(old) &&
 	    !(size <= heap.tcache_max && class_split(size))) {
 		/* Same placement: resize in place or move within it. */
-		flags = arena_flags(target, size);
+		if (!arena_flags(target, size, &flags))
+			return NULL; /* ENOMEM */
 		if (size > heap.tcache_max)
 			flags |= MALLOCX_TCACHE_NONE;
 		p = shimje_rallocx(ptr, size, flags);

@@ -14,6 +14,7 @@
 #ifndef AML_PRELOAD_HEAP_INTERNAL_H
 #define AML_PRELOAD_HEAP_INTERNAL_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -35,8 +36,12 @@ struct heap_state {
 	int nrules;
 	int pinned;	       /* the target of the fast path */
 	unsigned pinned_arena; /* 0: threads stay on automatic arenas */
-	unsigned arena[SHIM_MAX_RULES + 1];	/* by target + 1; [0] plain */
-	unsigned big_arena[SHIM_MAX_RULES + 1]; /* HEAP_BIG and up */
+	/* By target + 1 ([0]: plain), made on first use (0: not yet). */
+	_Atomic unsigned arena[SHIM_MAX_RULES + 1];
+	_Atomic unsigned big_arena[SHIM_MAX_RULES + 1]; /* HEAP_BIG and up */
+	atomic_int arena_lock;				/* while one is made */
+	size_t pin_mib[2]; /* "thread.arena", looked up once */
+	size_t pin_miblen;
 	size_t min_size[SHIM_MAX_RULES];
 	size_t max_size[SHIM_MAX_RULES];
 	unsigned char *split; /* per 16-byte granule up to tcache_max */
@@ -73,11 +78,23 @@ static inline bool region_ambiguous(size_t usize)
 	return sizes_split(usize / 2 + 1, usize);
 }
 
-static inline int arena_flags(int target, size_t size)
+/* heap.c: the arena of target (big: its big arena), made now; 0 if it
+ * cannot be made. */
+unsigned heap_arena_make(int target, bool big);
+
+/* The mallocx flags of target's arena for size (its big arena from
+ * HEAP_BIG); false if that arena cannot be made. */
+static inline bool arena_flags(int target, size_t size, int *flags)
 {
-	if (size >= HEAP_BIG)
-		return MALLOCX_ARENA(heap.big_arena[target + 1]);
-	return MALLOCX_ARENA(heap.arena[target + 1]);
+	bool big = size >= HEAP_BIG;
+	unsigned a = atomic_load_explicit(big ? &heap.big_arena[target + 1]
+					      : &heap.arena[target + 1],
+					  memory_order_acquire);
+
+	if (shim_unlikely(a == 0) && (a = heap_arena_make(target, big)) == 0)
+		return false;
+	*flags = MALLOCX_ARENA(a);
+	return true;
 }
 
 static inline bool fast(size_t size)
@@ -100,9 +117,10 @@ void *area_map_aligned(int rule, size_t len, size_t alignment);
 extent_hooks_t *heap_area_hooks(int target, bool big);
 
 /* stash.c: take a stashed big block of target holding size bytes aligned
- * to alignment (NULL: none); stash a freed big block (false: not stashed);
- * give back the pages of warm blocks, len bytes' worth. */
-void *stash_take(int target, size_t size, size_t alignment);
+ * to alignment (NULL: none), its first size bytes zero with zero; stash a freed
+ * big block (false: not stashed); give back the pages of warm blocks, len
+ * bytes' worth. */
+void *stash_take(int target, size_t size, size_t alignment, bool zero);
 bool stash_put(void *ptr);
 void stash_cool(size_t len);
 /* Bytes (usable sizes) of the big blocks the stash holds for reuse, and
@@ -120,6 +138,10 @@ void *mapped_realloc(void *ptr, size_t size);
 void *realloc_to_mapped(void *ptr, size_t old, size_t size);
 /* Live mapped blocks: their bytes, and count (mallinfo.c). */
 size_t mapped_usage(size_t *count);
+/* Unmap the freed mapped blocks kept for reuse (memory trimming); the
+ * cache's lock after fork. */
+void mapped_cache_drain(void);
+void mapped_after_fork(void);
 
 /* free.c: realloc of a pointer the shim did not allocate. */
 void *realloc_foreign(void *ptr, size_t size);

@@ -35,6 +35,8 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -169,6 +171,31 @@ static void decay_set(long ms)
 		       sizeof(decay));
 }
 
+unsigned heap_arena_make(int target, bool big)
+{
+	_Atomic unsigned *slot =
+		big ? &heap.big_arena[target + 1] : &heap.arena[target + 1];
+	unsigned a;
+
+	while (atomic_exchange_explicit(&heap.arena_lock, 1,
+					memory_order_acquire))
+		sched_yield();
+	a = atomic_load_explicit(slot, memory_order_relaxed);
+	if (a == 0) {
+		if (big ? arena_create_big(target, &a)
+			: arena_create(target == SHIM_UNROUTED
+					       ? NULL
+					       : heap_area_hooks(target, false),
+				       &a))
+			a = 0;
+		atomic_store_explicit(slot, a, memory_order_release);
+	}
+	atomic_store_explicit(&heap.arena_lock, 0, memory_order_release);
+	if (a == 0)
+		errno = ENOMEM;
+	return a;
+}
+
 int heap_init(const struct shim_config *cfg)
 {
 	size_t len = sizeof(heap.tcache_max);
@@ -179,16 +206,9 @@ int heap_init(const struct shim_config *cfg)
 	heap.big_cache = cfg->big_cache;
 	heap.big_decay_ms = cfg->big_decay_ms;
 	decay_set(cfg->dirty_decay_ms);
-	if (arena_create(NULL, &heap.arena[0]) ||
-	    arena_create_big(SHIM_UNROUTED, &heap.big_arena[0]))
-		return -1;
 	for (int i = 0; i < cfg->nrules; i++) {
 		heap.min_size[i] = cfg->rules[i].min_size;
 		heap.max_size[i] = cfg->rules[i].max_size;
-		if (arena_create(heap_area_hooks(i, false),
-				 &heap.arena[i + 1]) ||
-		    arena_create_big(i, &heap.big_arena[i + 1]))
-			return -1;
 	}
 	heap.nrules = cfg->nrules;
 	heap.page_mask = aml_os_page_size() - 1;
@@ -197,8 +217,19 @@ int heap_init(const struct shim_config *cfg)
 		return -1;
 	}
 	heap.pinned = target_of(1);
-	if (heap.pinned != SHIM_UNROUTED)
-		heap.pinned_arena = heap.arena[heap.pinned + 1];
+	/* The other arenas are made on first use: each costs metadata and
+	 * the first pages of a first extent (a small program's footprint). */
+	if (heap.pinned != SHIM_UNROUTED) {
+		heap.pinned_arena = heap_arena_make(heap.pinned, false);
+		heap.pin_miblen = 2;
+		if (heap.pinned_arena == 0 ||
+		    shimje_mallctlnametomib("thread.arena", heap.pin_mib,
+					    &heap.pin_miblen)) {
+			heap.pinned_arena = 0;
+			heap.nrules = 0;
+			return -1;
+		}
+	}
 	heap.fast_max = routing_fast_max();
 	if (heap.fast_max >= HEAP_BIG)
 		heap.fast_max = HEAP_BIG - 1;
@@ -221,7 +252,7 @@ static int lg2(size_t alignment)
 void *heap_alloc(size_t size, size_t alignment, int flags)
 {
 	size_t usize = size ? size : 1;
-	int target;
+	int target, arena;
 	void *p;
 
 	/* Another allocator serves (foreign.c). */
@@ -245,17 +276,18 @@ void *heap_alloc(size_t size, size_t alignment, int flags)
 	if (site_rules_active && size >= site_min)
 		target = site_route(size, target, &flags);
 	if (usize >= HEAP_BIG) {
-		p = stash_take(target, size ? size : 1, alignment);
+		p = stash_take(target, size ? size : 1, alignment,
+			       flags & MALLOCX_ZERO);
 		if (p != NULL) {
-			if (flags & MALLOCX_ZERO)
-				memset(p, 0, size);
 			shim_count_alloc(target, size);
 			if (site_profiling) /* aml-run --profile (profile.c) */
 				profile_alloc(p, size);
 			return p;
 		}
 	}
-	p = shimje_mallocx(size ? size : 1, flags | arena_flags(target, usize));
+	if (!arena_flags(target, usize, &arena))
+		return NULL; /* ENOMEM */
+	p = shimje_mallocx(size ? size : 1, flags | arena);
 	if (p == NULL) {
 		errno = ENOMEM;
 		return NULL;
@@ -281,6 +313,7 @@ void heap_step_aside(void)
 void heap_thread_pin(void)
 {
 	if (heap.pinned_arena != 0)
-		shimje_mallctl("thread.arena", NULL, NULL, &heap.pinned_arena,
-			       sizeof(heap.pinned_arena));
+		shimje_mallctlbymib(heap.pin_mib, heap.pin_miblen, NULL, NULL,
+				    &heap.pinned_arena,
+				    sizeof(heap.pinned_arena));
 }

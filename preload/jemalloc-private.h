@@ -58,6 +58,9 @@ size_t shimje_xallocx(void *ptr, size_t size, size_t extra, int flags);
 size_t shimje_nallocx(size_t size, int flags);
 int shimje_mallctl(const char *name, void *oldp, size_t *oldlenp, void *newp,
 		   size_t newlen);
+int shimje_mallctlnametomib(const char *name, size_t *mibp, size_t *miblenp);
+int shimje_mallctlbymib(const size_t *mib, size_t miblen, void *oldp,
+			size_t *oldlenp, void *newp, size_t newlen);
 
 /* jemalloc's own mmap/munmap calls land here (heap.c). */
 void *shimje_os_mmap(void *addr, size_t len, int prot, int flags, int fd,

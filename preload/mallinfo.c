@@ -113,6 +113,7 @@ SHIM_EXPORT int malloc_trim(size_t pad)
 
 	figures_read(&before);
 	drained = stash_usage(true, &n);
+	mapped_cache_drain();
 	shimje_mallctl("thread.tcache.flush", NULL, NULL, NULL, 0);
 	/* 4096: MALLCTL_ARENAS_ALL */
 	shimje_mallctl("arena.4096.purge", NULL, NULL, NULL, 0);

@@ -73,7 +73,7 @@ static int stash_target_of(void *ptr)
 	if (shimje_mallctl("arenas.lookup", &arena, &len, &ptr, sizeof(ptr)))
 		return STASH_NONE;
 	for (int i = 0; i <= heap.nrules; i++)
-		if (heap.big_arena[i] == arena)
+		if (arena != 0 && heap.big_arena[i] == arena)
 			return i - 1;
 	return STASH_NONE;
 }
@@ -211,6 +211,35 @@ void stash_cool(size_t len)
 	stash_unlock();
 }
 
+/* Clear the first size bytes of a block taken from the stash, except
+ * what is known zero: a cold block's whole pages (given back with
+ * MADV_DONTNEED, they fault in zeroed) and a grown block's new tail
+ * (jemalloc zeroes it, or knows it fresh, for MALLOCX_ZERO). Clearing
+ * them would fault every page in for nothing (calloc of 5-25 MiB
+ * buffers). Warm pages are cleared: memset is ~25 times cheaper than the
+ * fault a fresh page would cost. */
+static void stash_zero(const struct stash_block *b, size_t size, size_t kept)
+{
+	uintptr_t p = (uintptr_t)b->ptr, lo, hi;
+
+	if (kept > size)
+		kept = size;
+	if (!b->cold) {
+		memset(b->ptr, 0, kept);
+		return;
+	}
+	lo = (p + heap.page_mask) & ~(uintptr_t)heap.page_mask;
+	hi = (p + b->usize) & ~(uintptr_t)heap.page_mask;
+	if (hi > p + kept)
+		hi = p + kept;
+	if (hi <= lo) {
+		memset(b->ptr, 0, kept);
+		return;
+	}
+	memset(b->ptr, 0, lo - p);
+	memset((void *)hi, 0, p + kept - hi);
+}
+
 /* The smallest stashed block of target that holds size at alignment;
  * NULL if none. One more than twice the size is cut down to it (the tail
  * goes back to the kernel); a smaller one is taken whole: its tail stays
@@ -218,13 +247,14 @@ void stash_cool(size_t len)
  * kept (5-25 MiB buffers: 1.9x glibc's page faults). When none holds
  * size, the largest smaller one is grown in place if the address space
  * after it is free (jemalloc's xallocx): its pages stay, only the
- * difference faults in; otherwise it goes back to the stash. */
-void *stash_take(int target, size_t size, size_t alignment)
+ * difference faults in; otherwise it goes back to the stash. With zero,
+ * the block's first size bytes are zero. */
+void *stash_take(int target, size_t size, size_t alignment, bool zero)
 {
 	void *expired[STASH_MAX], *p = NULL;
-	size_t mask = alignment ? alignment - 1 : 0, usize = 0;
+	size_t mask = alignment ? alignment - 1 : 0;
 	int n, best = -1, ngrow = 0;
-	struct stash_block grow[STASH_GROW_TRIES];
+	struct stash_block grow[STASH_GROW_TRIES], taken;
 
 	stash_lock();
 	n = stash_expire(target, now_ms(), expired);
@@ -237,7 +267,7 @@ void *stash_take(int target, size_t size, size_t alignment)
 			best = i;
 	}
 	if (best >= 0) {
-		usize = stash.block[best].usize;
+		taken = stash.block[best];
 		p = stash_remove(best);
 	}
 	/* None holds it: take out the largest smaller ones to grow. */
@@ -260,16 +290,22 @@ void *stash_take(int target, size_t size, size_t alignment)
 	stash_unlock();
 	stash_release(expired, n);
 	if (p != NULL) {
-		if (usize / 2 > size)
+		if (taken.usize / 2 > size)
 			shimje_xallocx(p, size, 0, 0);
+		if (zero)
+			stash_zero(&taken, size, size);
 		return p;
 	}
 	for (int i = 0; i < ngrow; i++) {
 		if (p == NULL &&
-		    shimje_xallocx(grow[i].ptr, size, 0, 0) >= size)
+		    shimje_xallocx(grow[i].ptr, size, 0,
+				   zero ? MALLOCX_ZERO : 0) >= size) {
 			p = grow[i].ptr;
-		else
+			if (zero)
+				stash_zero(&grow[i], size, grow[i].usize);
+		} else {
 			stash_return(&grow[i]);
+		}
 	}
 	return p;
 }
@@ -294,4 +330,6 @@ size_t stash_usage(bool drain, size_t *count)
 void heap_after_fork(void)
 {
 	atomic_store(&stash.held, 0);
+	atomic_store(&heap.arena_lock, 0);
+	mapped_after_fork();
 }
