@@ -43,6 +43,7 @@ enum option_id {
 	OPT_VERSION = 'V',
 	OPT_NO_MMAP = 256,
 	OPT_REPORT,
+	OPT_REPORT_FORMAT,
 	OPT_LOG,
 	OPT_STRICT,
 	OPT_DRY_RUN,
@@ -72,6 +73,8 @@ static const struct run_option run_options[] = {
 	  "leave anonymous mmap alone (AML_MMAP=0)" },
 	{ "report", optional_argument, OPT_REPORT, "FILE",
 	  "placement report at exit, to stderr or FILE (AML_REPORT)" },
+	{ "report-format", required_argument, OPT_REPORT_FORMAT, "FORMAT",
+	  "the report as text or json (AML_REPORT_FORMAT)" },
 	{ "log", required_argument, OPT_LOG, "LEVEL",
 	  "quiet, warn, info or debug (AML_LOG)" },
 	{ "strict", no_argument, OPT_STRICT, NULL,
@@ -425,6 +428,9 @@ static void parse_options(struct launch *l, int argc, char **argv)
 			break;
 		case OPT_REPORT:
 			assign(l, "AML_REPORT", optarg ? optarg : "stderr");
+			break;
+		case OPT_REPORT_FORMAT:
+			assign(l, "AML_REPORT_FORMAT", optarg);
 			break;
 		case OPT_LOG:
 			assign(l, "AML_LOG", optarg);

@@ -62,6 +62,8 @@ static void shim_init(void)
 	}
 	if (config->report && config->nrules > 0)
 		census_enable();
+	if (config->report)
+		shim_report_prepare();
 	if (heap_init(config)) {
 		shim_log(1, "cannot create the allocator's arenas; running "
 			    "with default placement");

@@ -36,6 +36,7 @@ struct shim_config {
 	int strict;	/* invalid configuration: exit instead of warning */
 	int report;	/* write a placement report at exit */
 	char report_path[256]; /* "" = standard error */
+	int report_json;       /* AML_REPORT_FORMAT=json */
 	/* Freed big blocks (4 MiB and up) stay mapped and bound for reuse
 	 * at most this long before going back to the kernel; 0 at once, -1
 	 * no limit. */

@@ -237,6 +237,16 @@ static int parse_report(struct shim_draft *d, const char *value)
 	return 0;
 }
 
+static int parse_report_format(struct shim_draft *d, const char *value)
+{
+	if (!strcmp(value, "text") || !strcmp(value, "json")) {
+		d->cfg->report_json = value[0] == 'j';
+		return 0;
+	}
+	msg_str(d->msg, "not a report format (text or json)");
+	return -1;
+}
+
 const struct shim_setting shim_settings[] = {
 	{"AML_POLICY", "policy", "bind if AML_NODES is set, else default",
 	 "placement policy: bind, preferred, interleave or default "
@@ -260,6 +270,10 @@ const struct shim_setting shim_settings[] = {
 	 "placement report at exit: 0, 1 or stderr, or a file path "
 	 "(%p: process id)",
 	 parse_report},
+	{"AML_REPORT_FORMAT", "format", "text",
+	 "the report's format: text (one line per rule) or json (one object "
+	 "per process, docs/report.md)",
+	 parse_report_format},
 	{"AML_LOG", "log level", "warn", "quiet, warn, info or debug (or 0-3)",
 	 parse_log},
 	{"AML_STRICT", "bool", "0",

@@ -319,6 +319,8 @@ static struct bad_case bad_cases[] = {
 	{"AML_REPORT", "/tmp/aml.%d",
 	 "AML_REPORT=\"/tmp/aml.%d\": unknown escape \"%d\" (use %p for the "
 	 "process id, %% for %)"},
+	{"AML_REPORT_FORMAT", "yaml",
+	 "AML_REPORT_FORMAT=\"yaml\": not a report format (text or json)"},
 	{"AML_BIG_DECAY_MS", "10s",
 	 "AML_BIG_DECAY_MS=\"10s\": not a number of milliseconds from 0 to "
 	 "86400000, or -1 for never"},
