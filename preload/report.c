@@ -212,6 +212,9 @@ struct rule_counts {
 	size_t absent;
 	int failed;
 	unsigned long long released[SHIM_CENSUS_NODES];
+	int has_metadata;
+	size_t metadata[SHIM_MAX_NODES]; /* allocator's metadata pages */
+	size_t metadata_absent;
 };
 
 /* Static: the report runs once per process, and the stack may be small. */
@@ -226,12 +229,34 @@ static void residency_count(void *addr, size_t len, void *ctx)
 		c->failed = 1;
 }
 
+static void metadata_count(void *addr, size_t len, void *ctx)
+{
+	struct rule_counts *c = ctx;
+
+	c->has_metadata = 1;
+	if (aml_area_linux_pages_per_node(addr, len, c->metadata,
+					  SHIM_MAX_NODES,
+					  &c->metadata_absent) < 0)
+		c->failed = 1;
+}
+
+/* The rule's pages are those of its ranges less the allocator's metadata
+ * blocks in them (counted apart): a rule that served nothing shows none. */
 static void rule_count(int rule, struct rule_counts *c)
 {
+	size_t node;
+
 	memset(c, 0, sizeof(*c));
 	shim_rule_stats(rule, &c->stats);
+	shim_metadata_foreach(rule, metadata_count, c);
 	shim_foreach_range(rule, residency_count, c);
 	shim_released_pages(rule, c->released, SHIM_CENSUS_NODES);
+	for (node = 0; node < SHIM_MAX_NODES; node++)
+		c->resident[node] -= c->metadata[node] < c->resident[node]
+					     ? c->metadata[node]
+					     : c->resident[node];
+	c->absent -=
+		c->metadata_absent < c->absent ? c->metadata_absent : c->absent;
 }
 
 static int node_in(const unsigned long *mask, size_t node)
@@ -642,6 +667,12 @@ static void text_residency(struct report *r, const struct rule_counts *c,
 	}
 	if (!any)
 		out_add(r, " none");
+	if (!c->has_metadata)
+		return;
+	out_add(r, "; allocator metadata pages:");
+	for (node = 0; node < SHIM_MAX_NODES; node++)
+		if (c->metadata[node])
+			out_add(r, " node%zu=%zu", node, c->metadata[node]);
 }
 
 static void text_report(struct report *r, const struct shim_config *cfg,
@@ -736,7 +767,9 @@ static void json_rule(struct report *r, int index, const struct shim_rule *rule,
 		out_add(r, "%s\"%zu\": %llu", sep, node, c->released[node]);
 		sep = ", ";
 	}
-	out_add(r, "}}");
+	out_add(r, "}, \"metadata\": ");
+	json_size_counts(r, c->metadata, SHIM_MAX_NODES);
+	out_add(r, "}");
 }
 
 static void json_report(struct report *r, const struct shim_config *cfg,

@@ -69,6 +69,17 @@ void shim_foreach_range(int rule, shim_range_fn fn, void *ctx)
 		fn(big, BIG_PAGES * (size_t)sysconf(_SC_PAGESIZE), ctx);
 }
 
+/* The first META_PAGES pages of rule 0's range are the allocator's
+ * metadata, when the test says so. */
+static int with_metadata;
+#define META_PAGES 4
+
+void shim_metadata_foreach(int rule, shim_range_fn fn, void *ctx)
+{
+	if (rule == 0 && with_metadata)
+		fn(range, META_PAGES * (size_t)sysconf(_SC_PAGESIZE), ctx);
+}
+
 /* What the shim said, every line. */
 static char logged[4096];
 
@@ -108,6 +119,7 @@ static void setup(void)
 	memset(released, 0, sizeof(released));
 	logged[0] = '\0';
 	big_in_rule = 0;
+	with_metadata = 0;
 	strcpy(dir, "/tmp/aml-report-XXXXXX");
 	cr_assert_not_null(mkdtemp(dir));
 	range = mmap(NULL, PAGES * page, PROT_READ | PROT_WRITE,
@@ -452,7 +464,7 @@ static void expect_json(const char *file, int objects)
 		"  \"weights\", \"size_min\", \"size_max\", \"sites\", "
 		"\"calls\",\n"
 		"  \"bytes\", \"mmaps\", \"mmap_bytes\", \"resident\",\n"
-		"  \"released\"], list(rule)\n"
+		"  \"released\", \"metadata\"], list(rule)\n"
 		"assert rule[\"policy\"] == \"interleave\", rule\n"
 		"assert rule[\"nodes\"] == [0, 2] and rule[\"weights\"] is "
 		"None\n"
@@ -461,19 +473,22 @@ static void expect_json(const char *file, int objects)
 		"assert rule[\"calls\"] == 12 and rule[\"bytes\"] == 50331648\n"
 		"assert rule[\"mmaps\"] == 3 and rule[\"mmap_bytes\"] == 7\n"
 		"assert rule[\"resident\"] == {\"0\": %d}, rule\n"
+		"assert rule[\"metadata\"] == {\"0\": %d}, rule\n"
 		"assert rule[\"released\"] == {\"0\": 5, \"2\": 9}, rule\n"
 		"assert r[\"rules\"][1][\"size_max\"] == 4096\n"
 		"assert r[\"rules\"][1][\"nodes\"] == []\n"
 		"assert r[\"unrouted\"] == {\"calls\": 1234, \"bytes\": 99}\n"
 		"assert sum(r[\"rest\"][\"resident\"].values()) > 0, r\n"
 		"' %s 2>&1",
-		objects, (int)getpid(), sysconf(_SC_PAGESIZE), TOUCHED, file);
+		objects, (int)getpid(), sysconf(_SC_PAGESIZE),
+		TOUCHED - META_PAGES, META_PAGES, file);
 	status = run_shell(cmd, out, sizeof(out));
 	cr_assert_eq(status, 0, "%s\n%s", out, slurp(file));
 }
 
 static void json_setup(void)
 {
+	with_metadata = 1;
 	cfg.report_json = 1;
 	cfg.nrules = 2;
 	cfg.rules[0].policy = AML_AREA_LINUX_POLICY_INTERLEAVE;
@@ -509,4 +524,14 @@ Test(report, json_reports_of_several_processes_append_whole_objects)
 	shim_report_write();
 	shim_report_write();
 	expect_json(path, 2);
+}
+
+Test(report, the_allocators_metadata_counts_apart_from_the_rules_pages)
+{
+	with_metadata = 1;
+	shim_report_write();
+	cr_assert(strstr(slurp(path), "; resident pages: node0=6 absent=6; "
+				      "released pages: node0=0; allocator "
+				      "metadata pages: node0=4\n"),
+		  "%s", slurp(path));
 }

@@ -101,3 +101,28 @@ Test(report_shim, a_report_that_cannot_be_written_is_said_on_stderr)
 		  "stderr: %s", r.err);
 	run_result_free(&r);
 }
+
+/* A rule that served nothing holds no page of the program's: the 42 or so
+ * pages of its arenas' metadata (jemalloc's base, mapped through the
+ * rule's hooks, so placed by the rule) show as metadata. */
+Test(report_shim, a_rule_without_calls_shows_only_its_metadata)
+{
+	static const char *const env[] = {"AML_RULES=bind:0:1G-;default",
+					  "AML_REPORT=r.json",
+					  "AML_REPORT_FORMAT=json", NULL};
+	char cmd[2048], out[8192];
+
+	run_python(env);
+	snprintf(cmd, sizeof(cmd),
+		 "cd %s && /usr/bin/python3 -c '\n"
+		 "import json\n"
+		 "r = json.load(open(\"r.json\"))\n"
+		 "idle, used = r[\"rules\"]\n"
+		 "assert idle[\"calls\"] == 0 and idle[\"mmaps\"] == 0, idle\n"
+		 "assert idle[\"resident\"] == {}, idle\n"
+		 "assert sum(idle[\"metadata\"].values()) > 0, idle\n"
+		 "assert sum(used[\"resident\"].values()) > 0, used\n"
+		 "' 2>&1",
+		 dir);
+	cr_assert_eq(run_shell(cmd, out, sizeof(out)), 0, "%s", out);
+}
