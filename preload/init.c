@@ -116,10 +116,22 @@ __attribute__((constructor)) static void shim_start(void)
 }
 
 /* The report belongs to the process that read the configuration, not to
- * children that fork without exec. */
-__attribute__((destructor)) static void shim_end(void)
+ * children that fork without exec (nor a vfork child calling _exit). A
+ * thread inside the shim (a signal handler calling _exit there) may hold
+ * the ranges' lock: no report then rather than a hang. */
+void shim_exit_report(void)
 {
-	if (!shim_is_ready() || !shim_config()->report || getpid() != init_pid)
+	static atomic_int written;
+
+	if (!shim_is_ready() || !shim_config()->report ||
+	    getpid() != init_pid || shim_thread_state == THREAD_BUSY)
+		return;
+	if (atomic_exchange(&written, 1))
 		return;
 	shim_report_write();
+}
+
+__attribute__((destructor)) static void shim_end(void)
+{
+	shim_exit_report();
 }

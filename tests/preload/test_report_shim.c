@@ -126,3 +126,35 @@ Test(report_shim, a_rule_without_calls_shows_only_its_metadata)
 		 dir);
 	cr_assert_eq(run_shell(cmd, out, sizeof(out)), 0, "%s", out);
 }
+
+/* _exit skips destructors; the shim's _exit writes the report first, for
+ * the process that started, not for a child forked without exec. */
+Test(report_shim, a_program_ending_with__exit_still_reports_once)
+{
+	static const char *const env[] = {"AML_POLICY=bind",
+					  "AML_REPORT=%p.json",
+					  "AML_REPORT_FORMAT=json", NULL};
+	char *argv[] = {"/usr/bin/python3", "-c",
+			"import os\n"
+			"x = bytearray(8 << 20)\n"
+			"pid = os.fork()\n"
+			"if pid == 0: os._exit(0)\n"
+			"os.waitpid(pid, 0)\n"
+			"print(os.getpid(), flush=True)\n"
+			"os._exit(3)\n",
+			NULL};
+	struct run_opts o = {
+		.argv = argv, .env = env, .preload = SHIM_PATH, .cwd = dir};
+	struct run_result r = run_with(&o);
+	char cmd[600], out[512];
+
+	cr_assert_eq(r.status, 3, "python3 exited %d: %s", r.status, r.err);
+	snprintf(cmd, sizeof(cmd),
+		 "cd %s && ls && /usr/bin/python3 -c 'import json; "
+		 "json.load(open(\"%d.json\"))' 2>&1",
+		 dir, atoi(r.out));
+	cr_assert_eq(run_shell(cmd, out, sizeof(out)), 0, "%s", out);
+	snprintf(cmd, sizeof(cmd), "%d.json\n", atoi(r.out));
+	cr_assert_str_eq(out, cmd, "one report, the parent's: %s", out);
+	run_result_free(&r);
+}

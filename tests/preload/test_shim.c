@@ -46,6 +46,7 @@ static void expect_same_output(char *const argv[])
 Test(shim, exports_only_the_interposed_functions)
 {
 	static const char *const want =
+		"_Exit _exit "
 		"aligned_alloc calloc free malloc malloc_usable_size memalign "
 		"mmap mmap64 mremap munmap posix_memalign pvalloc realloc "
 		"reallocarray valloc ";
