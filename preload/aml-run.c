@@ -44,6 +44,7 @@ enum option_id {
 	OPT_NO_MMAP = 256,
 	OPT_REPORT,
 	OPT_REPORT_FORMAT,
+	OPT_REST,
 	OPT_LOG,
 	OPT_STRICT,
 	OPT_DRY_RUN,
@@ -75,6 +76,8 @@ static const struct run_option run_options[] = {
 	  "placement report at exit, to stderr or FILE (AML_REPORT)" },
 	{ "report-format", required_argument, OPT_REPORT_FORMAT, "FORMAT",
 	  "the report as text or json (AML_REPORT_FORMAT)" },
+	{ "rest", required_argument, OPT_REST, "POLICY[:NODES]",
+	  "place stacks, brk heap, static data so, or none (AML_REST)" },
 	{ "log", required_argument, OPT_LOG, "LEVEL",
 	  "quiet, warn, info or debug (AML_LOG)" },
 	{ "strict", no_argument, OPT_STRICT, NULL,
@@ -431,6 +434,9 @@ static void parse_options(struct launch *l, int argc, char **argv)
 			break;
 		case OPT_REPORT_FORMAT:
 			assign(l, "AML_REPORT_FORMAT", optarg);
+			break;
+		case OPT_REST:
+			assign(l, "AML_REST", optarg);
 			break;
 		case OPT_LOG:
 			assign(l, "AML_LOG", optarg);

@@ -18,6 +18,7 @@
 #include "heap.h"
 #include "init.h"
 #include "log.h"
+#include "os.h"
 #include "placement.h"
 #include "ranges.h"
 #include "report.h"
@@ -34,11 +35,62 @@ static void after_fork_child(void)
 	heap_after_fork();
 }
 
+/* The kernel's MPOL_WEIGHTED_INTERLEAVE (Linux 6.9), which older
+ * <numaif.h> lack. */
+#define REST_MPOL_WEIGHTED 6
+
+/* The rest of the process (thread stacks, the brk heap, static data, what
+ * no rule routes, the allocator's other mappings) placed with the process
+ * memory policy, as numactl does: set here, in the first thread, it holds
+ * for the threads and the children made later. Pages touched before (by
+ * the loader, libc's start) stay where they are. */
+static int rest_apply(const struct shim_config *config)
+{
+	const struct shim_rule *rest = shim_rest_rule(config);
+	char text[512];
+	int mode, err;
+
+	if (rest == NULL)
+		return -1;
+	switch (rest->policy) {
+	case AML_AREA_LINUX_POLICY_BIND:
+		mode = MPOL_BIND;
+		break;
+	case AML_AREA_LINUX_POLICY_PREFERRED:
+		mode = MPOL_PREFERRED;
+		break;
+	case AML_AREA_LINUX_POLICY_INTERLEAVE:
+		mode = MPOL_INTERLEAVE;
+		break;
+	case AML_AREA_LINUX_POLICY_WEIGHTED_INTERLEAVE:
+		mode = REST_MPOL_WEIGHTED;
+		break;
+	default:
+		mode = MPOL_DEFAULT;
+		break;
+	}
+	shim_rule_format(rest, text, sizeof(text));
+	err = aml_os_set_mempolicy(
+		mode, mode == MPOL_DEFAULT ? NULL : rest->nodes,
+		mode == MPOL_DEFAULT ? 0 : SHIM_MAX_NODES + 1);
+	if (err < 0) {
+		shim_log(1,
+			 "cannot place the rest of the process as %s: "
+			 "set_mempolicy failed (errno %d)",
+			 text, -err);
+		return -1;
+	}
+	shim_log(2, "the rest of the process: %s (process memory policy)",
+		 text);
+	return 0;
+}
+
 static void shim_init(void)
 {
 	char err[SHIM_ERR_LEN] = "";
 	int bad = placement_load(err, sizeof(err));
 	const struct shim_config *config = shim_config();
+	const struct shim_rule *rest = NULL;
 
 	init_pid = getpid();
 	shim_log_set_level(config->log_level);
@@ -59,11 +111,13 @@ static void shim_init(void)
 		shim_log(1, "cannot make the rules' areas; running with "
 			    "default placement");
 		placement_disable();
+	} else if (!bad && rest_apply(config) == 0) {
+		rest = shim_rest_rule(config);
 	}
 	if (config->report && config->nrules > 0)
 		census_enable();
 	if (config->report)
-		shim_report_prepare();
+		shim_report_prepare(rest);
 	if (heap_init(config)) {
 		shim_log(1, "cannot create the allocator's arenas; running "
 			    "with default placement");

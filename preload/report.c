@@ -48,6 +48,7 @@
 #include <aml/area/linux.h>
 
 #include "log.h"
+#include "os.h"
 #include "placement.h"
 #include "probe.h"
 #include "report.h"
@@ -206,6 +207,66 @@ static void json_str(struct report *r, const char *s)
  * What is counted: per rule, and the rest of the process
  */
 
+#define CORE_BATCH 1024
+
+static struct {
+	unsigned char core[CORE_BATCH];
+	void *pages[CORE_BATCH];
+	int status[CORE_BATCH];
+} batch;
+
+/* Where the pages of [addr, addr + len) are, added to counts; pages not
+ * resident to *absent. mincore finds the resident pages and move_pages
+ * says on which node. A page that move_pages does not find while mincore
+ * says it is there (automatic NUMA balancing made its entry inaccessible
+ * for a while, to see who touches it: the kernel scans memory of the
+ * default policy so) is asked with get_mempolicy(MPOL_F_NODE |
+ * MPOL_F_ADDR). 0, or -1 if the kernel refused. */
+static int pages_count(const void *addr, size_t len, size_t *counts,
+		       size_t *absent)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), n, i, k;
+	uintptr_t start = (uintptr_t)addr & ~(uintptr_t)(page - 1);
+	uintptr_t end = (uintptr_t)addr + len;
+	int node, err;
+
+	for (; start < end; start += n * page) {
+		n = (end - start + page - 1) / page;
+		if (n > CORE_BATCH)
+			n = CORE_BATCH;
+		err = aml_os_mincore((void *)start, n * page, batch.core);
+		if (err == -ENOMEM) {
+			/* Unmapped since: nothing there. */
+			if (absent)
+				*absent += n;
+			continue;
+		}
+		if (err < 0)
+			return -1;
+		for (i = k = 0; i < n; i++) {
+			if (batch.core[i] & 1)
+				batch.pages[k++] = (void *)(start + i * page);
+			else if (absent)
+				(*absent)++;
+		}
+		if (k && aml_os_move_pages(k, batch.pages, NULL, batch.status,
+					   0) < 0)
+			return -1;
+		for (i = 0; i < k; i++) {
+			node = batch.status[i];
+			if (node == -ENOENT &&
+			    aml_os_get_mempolicy(&node, NULL, 0, batch.pages[i],
+						 MPOL_F_NODE | MPOL_F_ADDR) < 0)
+				node = -1;
+			if (node >= 0 && node < SHIM_MAX_NODES)
+				counts[node]++;
+			else if (absent)
+				(*absent)++;
+		}
+	}
+	return 0;
+}
+
 struct rule_counts {
 	struct shim_rule_stats stats;
 	size_t resident[SHIM_MAX_NODES];
@@ -224,8 +285,7 @@ static void residency_count(void *addr, size_t len, void *ctx)
 {
 	struct rule_counts *c = ctx;
 
-	if (aml_area_linux_pages_per_node(addr, len, c->resident,
-					  SHIM_MAX_NODES, &c->absent) < 0)
+	if (pages_count(addr, len, c->resident, &c->absent) < 0)
 		c->failed = 1;
 }
 
@@ -234,9 +294,7 @@ static void metadata_count(void *addr, size_t len, void *ctx)
 	struct rule_counts *c = ctx;
 
 	c->has_metadata = 1;
-	if (aml_area_linux_pages_per_node(addr, len, c->metadata,
-					  SHIM_MAX_NODES,
-					  &c->metadata_absent) < 0)
+	if (pages_count(addr, len, c->metadata, &c->metadata_absent) < 0)
 		c->failed = 1;
 }
 
@@ -272,7 +330,6 @@ static int node_in(const unsigned long *mask, size_t node)
 
 #define SPANS_MAX 16384
 #define MAPS_CHUNK 65536
-#define CORE_BATCH 1024
 
 struct span {
 	uintptr_t start, end;
@@ -283,7 +340,6 @@ static struct {
 	size_t nspans;
 	int overflow;
 	char maps[MAPS_CHUNK + 1];
-	unsigned char core[CORE_BATCH];
 	size_t resident[SHIM_MAX_NODES];
 	int failed; /* some memory could not be counted */
 } rest;
@@ -321,38 +377,15 @@ static void spans_sort(void)
 	}
 }
 
-/* Count the resident pages of [start, end): mincore finds them, move_pages
- * says where they are. */
-static void rest_count_range(uintptr_t start, uintptr_t end, size_t page)
+/* Count the resident pages of [start, end). */
+static void rest_count_range(uintptr_t start, uintptr_t end)
 {
-	while (start < end) {
-		size_t n = (end - start) / page, i, run;
-
-		if (n > CORE_BATCH)
-			n = CORE_BATCH;
-		if (mincore((void *)start, n * page, rest.core) < 0) {
-			if (errno != ENOMEM)
-				rest.failed = 1;
-			return;
-		}
-		for (i = 0; i < n; i += run) {
-			for (run = 0; i + run < n && (rest.core[i + run] & 1);
-			     run++)
-				;
-			if (run &&
-			    aml_area_linux_pages_per_node(
-				    (void *)(start + i * page), run * page,
-				    rest.resident, SHIM_MAX_NODES, NULL) < 0)
-				rest.failed = 1;
-			if (!run)
-				run = 1;
-		}
-		start += n * page;
-	}
+	if (pages_count((void *)start, end - start, rest.resident, NULL) < 0)
+		rest.failed = 1;
 }
 
 /* [start, end) less the rules' spans (sorted). */
-static void rest_count_mapping(uintptr_t start, uintptr_t end, size_t page)
+static void rest_count_mapping(uintptr_t start, uintptr_t end)
 {
 	size_t lo = 0, hi = rest.nspans, i;
 
@@ -369,12 +402,12 @@ static void rest_count_mapping(uintptr_t start, uintptr_t end, size_t page)
 		if (rest.spans[i].start >= end)
 			break;
 		if (rest.spans[i].start > start)
-			rest_count_range(start, rest.spans[i].start, page);
+			rest_count_range(start, rest.spans[i].start);
 		if (rest.spans[i].end > start)
 			start = rest.spans[i].end;
 	}
 	if (start < end)
-		rest_count_range(start, end, page);
+		rest_count_range(start, end);
 }
 
 /* A hexadecimal number at *s, *s moved past it. */
@@ -395,7 +428,7 @@ static unsigned long hex_read(const char **s)
 }
 
 /* One line of /proc/self/maps: "start-end perms offset dev inode path". */
-static void rest_maps_line(const char *s, size_t page)
+static void rest_maps_line(const char *s)
 {
 	unsigned long start, end;
 	const char *perms, *path;
@@ -423,12 +456,12 @@ static void rest_maps_line(const char *s, size_t page)
 	if (path && (!strncmp(path, "[vvar", 5) || !strncmp(path, "[vdso", 5) ||
 		     !strncmp(path, "[vsyscall", 9)))
 		return;
-	rest_count_mapping(start, end, page);
+	rest_count_mapping(start, end);
 }
 
 static void rest_count(const struct shim_config *cfg)
 {
-	size_t page = (size_t)sysconf(_SC_PAGESIZE), have = 0;
+	size_t have = 0;
 	int fd, rule;
 	ssize_t n;
 
@@ -466,7 +499,7 @@ static void rest_count(const struct shim_config *cfg)
 		while ((nl = memchr(line, '\n',
 				    have - (size_t)(line - rest.maps)))) {
 			*nl = '\0';
-			rest_maps_line(line, page);
+			rest_maps_line(line);
 			line = nl + 1;
 		}
 		have -= (size_t)(line - rest.maps);
@@ -489,6 +522,8 @@ static void rest_count(const struct shim_config *cfg)
 static char report_pattern[PATH_MAX + 256];
 static int prepared;
 static long local_rank = -1;
+static struct shim_rule rest_rule;
+static int rest_placed;
 
 static const char *environment_get(const char *name, void *ctx)
 {
@@ -496,12 +531,15 @@ static const char *environment_get(const char *name, void *ctx)
 	return getenv(name);
 }
 
-void shim_report_prepare(void)
+void shim_report_prepare(const struct shim_rule *rest)
 {
 	const struct shim_config *cfg = shim_config();
 	size_t len;
 
 	prepared = 1;
+	rest_placed = rest != NULL;
+	if (rest)
+		rest_rule = *rest;
 	report_pattern[0] = '\0';
 	local_rank = probe_local_rank(environment_get, NULL);
 	if (cfg == NULL || !cfg->report || cfg->report_path[0] == '\0')
@@ -709,6 +747,13 @@ static void text_report(struct report *r, const struct shim_config *cfg,
 		out_add(r, " none");
 	if (rest.failed)
 		out_add(r, " (not all counted)");
+	if (rest_placed) {
+		shim_rule_format(&rest_rule, text, sizeof(text));
+		/* "bind nodes 2 sizes all": the sizes are the rule's. */
+		if (strstr(text, " sizes "))
+			*strstr(text, " sizes ") = '\0';
+		out_add(r, "; placed as %s (process memory policy)", text);
+	}
 	line_end(r);
 }
 
@@ -730,6 +775,24 @@ static void json_size_counts(struct report *r, const size_t *counts, size_t n)
 	out_add(r, "}");
 }
 
+/* "POLICY", "nodes": [N, ...] */
+static void json_policy(struct report *r, const struct shim_rule *rule)
+{
+	const char *sep = "";
+
+	json_str(r, aml_area_linux_policy_name(rule->policy));
+	out_add(r, ", \"nodes\": [");
+	if (rule->policy != AML_AREA_LINUX_POLICY_DEFAULT) {
+		for (size_t node = 0; node < SHIM_MAX_NODES; node++) {
+			if (!node_in(rule->nodes, node))
+				continue;
+			out_add(r, "%s%zu", sep, node);
+			sep = ", ";
+		}
+	}
+	out_add(r, "]");
+}
+
 static void json_rule(struct report *r, int index, const struct shim_rule *rule,
 		      const struct rule_counts *c)
 {
@@ -737,17 +800,8 @@ static void json_rule(struct report *r, int index, const struct shim_rule *rule,
 	size_t node;
 
 	out_add(r, "{\"index\": %d, \"policy\": ", index);
-	json_str(r, aml_area_linux_policy_name(rule->policy));
-	out_add(r, ", \"nodes\": [");
-	if (rule->policy != AML_AREA_LINUX_POLICY_DEFAULT) {
-		for (node = 0; node < SHIM_MAX_NODES; node++) {
-			if (!node_in(rule->nodes, node))
-				continue;
-			out_add(r, "%s%zu", sep, node);
-			sep = ", ";
-		}
-	}
-	out_add(r, "], \"weights\": null, \"size_min\": %zu, \"size_max\": ",
+	json_policy(r, rule);
+	out_add(r, ", \"weights\": null, \"size_min\": %zu, \"size_max\": ",
 		rule->min_size);
 	if (rule->max_size == SIZE_MAX)
 		out_add(r, "null");
@@ -812,6 +866,11 @@ static void json_report(struct report *r, const struct shim_config *cfg,
 		"\"rest\": {\"resident\": ",
 		unrouted->calls, unrouted->bytes);
 	json_size_counts(r, rest.resident, SHIM_MAX_NODES);
+	out_add(r, ", \"policy\": ");
+	if (rest_placed)
+		json_policy(r, &rest_rule);
+	else
+		out_add(r, "null, \"nodes\": null");
 	out_add(r, "}}\n");
 }
 

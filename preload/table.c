@@ -247,6 +247,27 @@ static int parse_report_format(struct shim_draft *d, const char *value)
 	return -1;
 }
 
+/* auto, none, or POLICY[:NODES]: a rule without sizes. */
+static int parse_rest(struct shim_draft *d, const char *value)
+{
+	struct shim_config *cfg = d->cfg;
+
+	cfg->rest_mode = SHIM_REST_AUTO;
+	if (!strcmp(value, "auto"))
+		return 0;
+	cfg->rest_mode = SHIM_REST_NONE;
+	if (!strcmp(value, "none"))
+		return 0;
+	cfg->rest_mode = SHIM_REST_SET;
+	if (rule_parse(d, value, strlen(value), &cfg->rest) < 0)
+		return -1;
+	if (cfg->rest.min_size == 0 && cfg->rest.max_size == SIZE_MAX)
+		return 0;
+	msg_str(d->msg, "the rest of the process takes no sizes "
+			"(POLICY[:NODES], auto or none)");
+	return -1;
+}
+
 const struct shim_setting shim_settings[] = {
 	{"AML_POLICY", "policy", "bind if AML_NODES is set, else default",
 	 "placement policy: bind, preferred, interleave or default "
@@ -274,6 +295,11 @@ const struct shim_setting shim_settings[] = {
 	 "the report's format: text (one line per rule) or json (one object "
 	 "per process, docs/report.md)",
 	 parse_report_format},
+	{"AML_REST", "rest", "auto",
+	 "the rest of the process (stacks, brk heap, static data, what no "
+	 "rule routes) placed with the process memory policy: POLICY[:NODES], "
+	 "none, or auto (as the one rule when a single rule covers all sizes)",
+	 parse_rest},
 	{"AML_LOG", "log level", "warn", "quiet, warn, info or debug (or 0-3)",
 	 parse_log},
 	{"AML_STRICT", "bool", "0",

@@ -394,7 +394,7 @@ Test(report, a_relative_path_is_the_one_of_start_up_not_of_a_later_chdir)
 	cr_assert_not_null(getcwd(cwd, sizeof(cwd)));
 	cr_assert_eq(chdir(dir), 0);
 	strcpy(cfg.report_path, "rel.%p");
-	shim_report_prepare();
+	shim_report_prepare(NULL);
 	cr_assert_eq(chdir("/"), 0);
 	shim_report_write();
 	cr_assert_eq(chdir(cwd), 0);
@@ -402,7 +402,7 @@ Test(report, a_relative_path_is_the_one_of_start_up_not_of_a_later_chdir)
 	cr_assert(strstr(slurp(file), "aml: report pid"));
 	/* The test's other cases give the path at exit. */
 	strcpy(cfg.report_path, "");
-	shim_report_prepare();
+	shim_report_prepare(NULL);
 }
 
 static void expect_said_once(const char *what)
@@ -479,6 +479,7 @@ static void expect_json(const char *file, int objects)
 		"assert r[\"rules\"][1][\"nodes\"] == []\n"
 		"assert r[\"unrouted\"] == {\"calls\": 1234, \"bytes\": 99}\n"
 		"assert sum(r[\"rest\"][\"resident\"].values()) > 0, r\n"
+		"assert r[\"rest\"][\"policy\"] is None, r\n"
 		"' %s 2>&1",
 		objects, (int)getpid(), sysconf(_SC_PAGESIZE),
 		TOUCHED - META_PAGES, META_PAGES, file);
@@ -501,7 +502,7 @@ static void json_setup(void)
 	released[0][0] = 5;
 	released[0][2] = 9;
 	setenv("SLURM_LOCALID", "3", 1);
-	shim_report_prepare();
+	shim_report_prepare(NULL);
 	unsetenv("SLURM_LOCALID");
 }
 
