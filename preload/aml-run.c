@@ -77,7 +77,7 @@ static const struct run_option run_options[] = {
 	{ "report-format", required_argument, OPT_REPORT_FORMAT, "FORMAT",
 	  "the report as text or json (AML_REPORT_FORMAT)" },
 	{ "rest", required_argument, OPT_REST, "POLICY[:NODES]",
-	  "place stacks, brk heap, static data so, or none (AML_REST)" },
+	  "place stacks, brk heap, static data so, or auto (AML_REST)" },
 	{ "log", required_argument, OPT_LOG, "LEVEL",
 	  "quiet, warn, info or debug (AML_LOG)" },
 	{ "strict", no_argument, OPT_STRICT, NULL,

@@ -40,8 +40,9 @@ struct shim_config {
 	/* The rest of the process (stacks, brk, static data, what no rule
 	 * routes), placed with the process memory policy at start-up: as
 	 * AML_REST says, or (auto) as the one rule when a single rule covers
-	 * all sizes and mmap is routed. rest.min_size/max_size unused. */
-	int rest_mode; /* SHIM_REST_AUTO, SHIM_REST_NONE or SHIM_REST_SET */
+	 * all sizes and mmap is routed; none (the default): left alone.
+	 * rest.min_size/max_size unused. */
+	int rest_mode; /* SHIM_REST_NONE, SHIM_REST_AUTO or SHIM_REST_SET */
 	struct shim_rule rest;
 	/* Freed big blocks (4 MiB and up) stay mapped and bound for reuse
 	 * at most this long before going back to the kernel; 0 at once, -1
@@ -58,7 +59,7 @@ struct shim_config {
 	char resolved[SHIM_ERR_LEN];
 };
 
-enum { SHIM_REST_AUTO, SHIM_REST_NONE, SHIM_REST_SET };
+enum { SHIM_REST_NONE, SHIM_REST_AUTO, SHIM_REST_SET };
 
 /* The placement of the rest of the process, or NULL: leave the process
  * memory policy as it was. */

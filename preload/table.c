@@ -295,10 +295,10 @@ const struct shim_setting shim_settings[] = {
 	 "the report's format: text (one line per rule) or json (one object "
 	 "per process, docs/report.md)",
 	 parse_report_format},
-	{"AML_REST", "rest", "auto",
+	{"AML_REST", "rest", "none",
 	 "the rest of the process (stacks, brk heap, static data, what no "
 	 "rule routes) placed with the process memory policy: POLICY[:NODES], "
-	 "none, or auto (as the one rule when a single rule covers all sizes)",
+	 "auto (as the one rule when a single rule covers all sizes) or none",
 	 parse_rest},
 	{"AML_LOG", "log level", "warn", "quiet, warn, info or debug (or 0-3)",
 	 parse_log},

@@ -21,10 +21,18 @@ static void expect_policy(const char *const *env, const char *want)
 	run_result_free(&r);
 }
 
-Test(rest, one_rule_for_all_sizes_places_the_whole_process)
+Test(rest, by_default_the_process_policy_is_left_alone)
 {
 	static const char *const env[] = {"AML_POLICY=bind", "AML_NODES=0",
 					  NULL};
+
+	expect_policy(env, "mode 0 nodes 0x0\n"); /* MPOL_DEFAULT */
+}
+
+Test(rest, auto_places_the_whole_process_as_one_rule_for_all_sizes)
+{
+	static const char *const env[] = {"AML_POLICY=bind", "AML_NODES=0",
+					  "AML_REST=auto", NULL};
 
 	expect_policy(env, "mode 2 nodes 0x1\n"); /* MPOL_BIND */
 }
@@ -36,10 +44,10 @@ Test(rest, per_size_rules_leave_the_process_policy_alone)
 	expect_policy(env, "mode 0 nodes 0x0\n"); /* MPOL_DEFAULT */
 }
 
-Test(rest, no_mmap_leaves_the_process_policy_alone)
+Test(rest, auto_leaves_it_alone_under_no_mmap)
 {
 	static const char *const env[] = {"AML_POLICY=bind", "AML_NODES=0",
-					  "AML_MMAP=0", NULL};
+					  "AML_MMAP=0", "AML_REST=auto", NULL};
 
 	expect_policy(env, "mode 0 nodes 0x0\n");
 }
@@ -71,6 +79,7 @@ Test(rest, an_invalid_setting_places_nothing)
 Test(rest, the_report_says_how_the_rest_was_placed)
 {
 	static const char *const env[] = {"AML_POLICY=bind", "AML_NODES=0",
+					  "AML_REST=bind:0",
 					  "AML_REPORT=stderr", NULL};
 	char *argv[] = {PROGRAM("rest_memory"), "pages", NULL};
 	struct run_result r = run_program(argv, SHIM_PATH, env);

@@ -186,16 +186,22 @@ Test(settings, big_block_knobs_have_defaults_and_are_read)
 	cr_assert_eq(cfg.big_cache, 0);
 }
 
-Test(settings, the_rest_follows_one_rule_for_all_sizes_or_the_setting)
+Test(settings, the_rest_follows_the_setting_or_one_rule_for_all_sizes)
 {
 	cr_assert_eq(parse(ENV({"AML_POLICY", "bind"}, {"AML_NODES", "0"})), 0,
 		     "%s", err);
+	cr_assert_null(shim_rest_rule(&cfg), "left alone by default");
+	cr_assert_eq(parse(ENV({"AML_POLICY", "bind"}, {"AML_NODES", "0"},
+			       {"AML_REST", "auto"})),
+		     0, "%s", err);
 	cr_assert_eq(shim_rest_rule(&cfg), &cfg.rules[0]);
-	cr_assert_eq(parse(ENV({"AML_POLICY", "bind"}, {"AML_MMAP", "0"})), 0,
-		     "%s", err);
+	cr_assert_eq(parse(ENV({"AML_POLICY", "bind"}, {"AML_MMAP", "0"},
+			       {"AML_REST", "auto"})),
+		     0, "%s", err);
 	cr_assert_null(shim_rest_rule(&cfg), "--no-mmap leaves it alone");
-	cr_assert_eq(parse(ENV({"AML_RULES", "bind::1M-;default"})), 0, "%s",
-		     err);
+	cr_assert_eq(parse(ENV({"AML_RULES", "bind::1M-;default"},
+			       {"AML_REST", "auto"})),
+		     0, "%s", err);
 	cr_assert_null(shim_rest_rule(&cfg), "per-size rules leave it alone");
 	cr_assert_eq(parse(ENV({"AML_POLICY", "bind"}, {"AML_REST", "none"})),
 		     0, "%s", err);
