@@ -218,10 +218,10 @@ static struct {
 /* Where the pages of [addr, addr + len) are, added to counts; pages not
  * resident to *absent. mincore finds the resident pages and move_pages
  * says on which node. A page that move_pages does not find while mincore
- * says it is there (automatic NUMA balancing made its entry inaccessible
- * for a while, to see who touches it: the kernel scans memory of the
- * default policy so) is asked with get_mempolicy(MPOL_F_NODE |
- * MPOL_F_ADDR). 0, or -1 if the kernel refused. */
+ * says it is there (-EFAULT or -ENOENT: automatic NUMA balancing made its
+ * entry inaccessible for a while, to see who touches it; the kernel scans
+ * memory of the default policy so) is asked with get_mempolicy(MPOL_F_NODE
+ * | MPOL_F_ADDR). 0, or -1 if the kernel refused. */
 static int pages_count(const void *addr, size_t len, size_t *counts,
 		       size_t *absent)
 {
@@ -254,7 +254,7 @@ static int pages_count(const void *addr, size_t len, size_t *counts,
 			return -1;
 		for (i = 0; i < k; i++) {
 			node = batch.status[i];
-			if (node == -ENOENT &&
+			if (node < 0 &&
 			    aml_os_get_mempolicy(&node, NULL, 0, batch.pages[i],
 						 MPOL_F_NODE | MPOL_F_ADDR) < 0)
 				node = -1;
