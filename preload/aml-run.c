@@ -47,6 +47,8 @@ enum option_id {
 	OPT_VERSION = 'V',
 	OPT_NO_MMAP = 256,
 	OPT_REPORT,
+	OPT_REPORT_FORMAT,
+	OPT_REST,
 	OPT_LOG,
 	OPT_STRICT,
 	OPT_DRY_RUN,
@@ -100,6 +102,11 @@ static const struct run_option run_options[] = {
 	 "leave anonymous mmap alone (AML_MMAP=0)"},
 	{"report", optional_argument, OPT_REPORT, "FILE",
 	 "placement report at exit, to stderr or FILE (AML_REPORT)"},
+	{"report-format", required_argument, OPT_REPORT_FORMAT, "FORMAT",
+	 "the report as text or json (AML_REPORT_FORMAT)"},
+	{"rest", required_argument, OPT_REST, "POLICY[:NODES]",
+	 "the rest of the process (stacks, brk heap, static data): "
+	 "POLICY[:NODES], auto or none (AML_REST)"},
 	{"log", required_argument, OPT_LOG, "LEVEL",
 	 "quiet, warn, info or debug (AML_LOG)"},
 	{"strict", no_argument, OPT_STRICT, NULL,
@@ -647,6 +654,12 @@ static void parse_options(struct launch *l, int argc, char **argv)
 			break;
 		case OPT_REPORT:
 			assign(l, "AML_REPORT", optarg ? optarg : "stderr");
+			break;
+		case OPT_REPORT_FORMAT:
+			assign(l, "AML_REPORT_FORMAT", optarg);
+			break;
+		case OPT_REST:
+			assign(l, "AML_REST", optarg);
 			break;
 		case OPT_LOG:
 			assign(l, "AML_LOG", optarg);

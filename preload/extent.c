@@ -109,6 +109,10 @@ static void *hook_alloc(extent_hooks_t *hooks, void *new_addr, size_t size,
 		stash_cool(size);
 	}
 	ranges_rule_add(rule, p, size);
+	/* jemalloc maps an arena's base (its metadata) aligned to a huge
+	 * page, extents aligned to a page (they grow retained memory). */
+	if (new_addr == NULL && alignment >= ((size_t)2 << 20))
+		stats_metadata_add(rule, p, size);
 	*zero = true;
 	*commit = true;
 	return p;

@@ -19,6 +19,7 @@
 #include "heap.h"
 #include "init.h"
 #include "log.h"
+#include "os.h"
 #include "placement.h"
 #include "ranges.h"
 #include "report.h"
@@ -35,11 +36,59 @@ static void after_fork_child(void)
 	heap_after_fork();
 }
 
+/* The rest of the process (thread stacks, the brk heap, static data, what
+ * no rule routes, the allocator's other mappings) placed with the process
+ * memory policy, as numactl does: set here, in the first thread, it holds
+ * for the threads and the children made later. Pages touched before (by
+ * the loader, libc's start) stay where they are. */
+static int rest_apply(const struct shim_config *config)
+{
+	const struct shim_rule *rest = shim_rest_rule(config);
+	char text[512];
+	int mode, err;
+
+	if (rest == NULL)
+		return -1;
+	switch (rest->policy) {
+	case AML_AREA_LINUX_POLICY_BIND:
+		mode = MPOL_BIND;
+		break;
+	case AML_AREA_LINUX_POLICY_PREFERRED:
+		mode = MPOL_PREFERRED;
+		break;
+	case AML_AREA_LINUX_POLICY_INTERLEAVE:
+	case AML_AREA_LINUX_POLICY_WEIGHTED_INTERLEAVE:
+		/* A process policy carries no weights of ours (the kernel's
+		 * weighted mode takes the system's, and 6.1 has none): the
+		 * rest is spread 1:1 over the rule's nodes. */
+		mode = MPOL_INTERLEAVE;
+		break;
+	default:
+		mode = MPOL_DEFAULT;
+		break;
+	}
+	shim_rule_format(rest, text, sizeof(text));
+	err = aml_os_set_mempolicy(
+		mode, mode == MPOL_DEFAULT ? NULL : rest->nodes.mask,
+		mode == MPOL_DEFAULT ? 0 : SHIM_MAX_NODES + 1);
+	if (err < 0) {
+		shim_log(1,
+			 "cannot place the rest of the process as %s: "
+			 "set_mempolicy failed (errno %d)",
+			 text, -err);
+		return -1;
+	}
+	shim_log(2, "the rest of the process: %s (process memory policy)",
+		 text);
+	return 0;
+}
+
 static void shim_init(void)
 {
 	char err[SHIM_ERR_LEN] = "";
 	int bad = placement_load(err, sizeof(err));
 	const struct shim_config *config = shim_config();
+	const struct shim_rule *rest = NULL;
 
 	init_pid = getpid();
 	shim_log_set_level(config->log_level);
@@ -58,9 +107,13 @@ static void shim_init(void)
 		shim_log(1, "cannot make the rules' areas; running with "
 			    "default placement");
 		placement_disable();
+	} else if (!bad && rest_apply(config) == 0) {
+		rest = shim_rest_rule(config);
 	}
 	if (config->report && config->nrules > 0)
 		census_enable();
+	if (config->report)
+		shim_report_prepare(rest);
 	if (heap_init(config)) {
 		shim_log(1, "cannot create the allocator's arenas; running "
 			    "with default placement");
@@ -116,10 +169,22 @@ __attribute__((constructor)) static void shim_start(void)
 }
 
 /* The report belongs to the process that read the configuration, not to
- * children that fork without exec. */
-__attribute__((destructor)) static void shim_end(void)
+ * children that fork without exec (nor a vfork child calling _exit). A
+ * thread inside the shim (a signal handler calling _exit there) may hold
+ * the ranges' lock: no report then rather than a hang. */
+void shim_exit_report(void)
 {
-	if (!shim_is_ready() || !shim_config()->report || getpid() != init_pid)
+	static atomic_int written;
+
+	if (!shim_is_ready() || !shim_config()->report ||
+	    getpid() != init_pid || shim_thread_state == THREAD_BUSY)
+		return;
+	if (atomic_exchange(&written, 1))
 		return;
 	shim_report_write();
+}
+
+__attribute__((destructor)) static void shim_end(void)
+{
+	shim_exit_report();
 }

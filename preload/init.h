@@ -27,4 +27,9 @@ static inline bool shim_thread_enter(void)
 	return shim_thread_start();
 }
 
+/* The report at the end of the process (the destructor, or _exit): once,
+ * by the process that read the configuration (not a child forked without
+ * exec), and not from a signal handler that interrupted the shim. */
+void shim_exit_report(void);
+
 #endif /* AML_PRELOAD_INIT_H */

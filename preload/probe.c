@@ -253,6 +253,19 @@ static int local_rank(shim_getter get, void *ctx, unsigned long *rank,
 	return -1;
 }
 
+long probe_local_rank(shim_getter get, void *ctx)
+{
+	unsigned long rank;
+	const char *from;
+	char text[256];
+	struct msg m;
+
+	msg_init(&m, text, sizeof(text));
+	if (local_rank(get, ctx, &rank, &from, &m) < 0 || rank > LONG_MAX)
+		return -1;
+	return (long)rank;
+}
+
 static void note_start(struct form *f)
 {
 	if (f->note->len)

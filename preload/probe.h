@@ -23,4 +23,8 @@ int form_parse(const char *s, size_t len, const unsigned long *allowed,
 	       unsigned long *mask, shim_getter get, void *ctx, struct msg *msg,
 	       struct msg *note);
 
+/* The local rank from the launchers' variables (as @local-rank reads
+ * it), or -1 when none is set or it is not a number. */
+long probe_local_rank(shim_getter get, void *ctx);
+
 #endif /* AML_PRELOAD_PROBE_H */

@@ -333,6 +333,17 @@ int weight_list_parse(const char *s, size_t len, struct shim_rule *rule,
  * Rules: checks and text
  */
 
+const struct shim_rule *shim_rest_rule(const struct shim_config *cfg)
+{
+	if (cfg->rest_mode == SHIM_REST_SET)
+		return &cfg->rest;
+	if (cfg->rest_mode == SHIM_REST_AUTO && cfg->nrules == 1 &&
+	    cfg->route_mmap && cfg->rules[0].min_size == 0 &&
+	    cfg->rules[0].max_size == SIZE_MAX)
+		return &cfg->rules[0];
+	return NULL;
+}
+
 /* preferred takes one node, default none; bind and interleave any. */
 int rule_check_nodes(const struct shim_rule *rule, struct msg *msg)
 {

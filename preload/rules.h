@@ -75,6 +75,14 @@ struct shim_config {
 	int strict;	/* invalid configuration: exit instead of warning */
 	int report;	/* write a placement report at exit */
 	char report_path[256]; /* "" = standard error */
+	int report_json;       /* AML_REPORT_FORMAT=json */
+	/* The rest of the process (stacks, brk, static data, what no rule
+	 * routes), placed with the process memory policy at start-up: as
+	 * AML_REST says, or (auto) as the one rule when a single rule covers
+	 * all sizes and mmap is routed; none (the default): left alone.
+	 * rest.min_size/max_size unused. */
+	int rest_mode; /* SHIM_REST_NONE, SHIM_REST_AUTO or SHIM_REST_SET */
+	struct shim_rule rest;
 	/* Freed big blocks (4 MiB and up) stay mapped and bound for reuse
 	 * at most this long before going back to the kernel; 0 at once, -1
 	 * no limit. */
@@ -100,6 +108,12 @@ struct shim_config {
 	 * none). An error instead under AML_STRICT=1. */
 	char fallback[SHIM_ERR_LEN];
 };
+
+enum { SHIM_REST_NONE, SHIM_REST_AUTO, SHIM_REST_SET };
+
+/* The placement of the rest of the process, or NULL: leave the process
+ * memory policy as it was. */
+const struct shim_rule *shim_rest_rule(const struct shim_config *cfg);
 
 enum size_status { SIZE_OK, SIZE_BAD, SIZE_TOO_LARGE };
 

@@ -107,6 +107,38 @@ void shim_foreach_range(int rule, shim_range_fn fn, void *ctx)
 }
 
 /* ------------------------------------------------------------------------
+ * The allocator's metadata blocks
+ */
+
+static struct {
+	const void *addr;
+	size_t len;
+	atomic_int rule; /* rule + 1 once addr and len are written; 0: empty */
+} metadata[SHIM_METADATA_MAX];
+static atomic_uint metadata_taken;
+
+void stats_metadata_add(int rule, const void *addr, size_t len)
+{
+	unsigned n = atomic_fetch_add_explicit(&metadata_taken, 1,
+					       memory_order_relaxed);
+
+	if (rule < 0 || n >= SHIM_METADATA_MAX)
+		return;
+	metadata[n].addr = addr;
+	metadata[n].len = len;
+	atomic_store_explicit(&metadata[n].rule, rule + 1,
+			      memory_order_release);
+}
+
+void shim_metadata_foreach(int rule, shim_range_fn fn, void *ctx)
+{
+	for (int n = 0; n < SHIM_METADATA_MAX; n++)
+		if (atomic_load_explicit(&metadata[n].rule,
+					 memory_order_acquire) == rule + 1)
+			fn((void *)metadata[n].addr, metadata[n].len, ctx);
+}
+
+/* ------------------------------------------------------------------------
  * Release census
  */
 

@@ -38,6 +38,16 @@ void shim_released_pages(int rule, unsigned long long *counts, size_t nnodes);
  * the allocator holds and routed mmaps still mapped). */
 void shim_foreach_range(int rule, shim_range_fn fn, void *ctx);
 
+/* The allocator's metadata: jemalloc maps each arena's base (the arena's
+ * own structures, extent records) through the arena's extent hooks, so a
+ * rule's metadata is placed by the rule; extent.c enters each such block
+ * here, and the report counts its pages apart from the program's. At most
+ * SHIM_METADATA_MAX blocks are told apart (each is 2 MiB or more). */
+#define SHIM_METADATA_MAX 64
+void stats_metadata_add(int rule, const void *addr, size_t len);
+/* Visit the metadata blocks of rule (within its ranges). */
+void shim_metadata_foreach(int rule, shim_range_fn fn, void *ctx);
+
 /* The release census: when a report is asked for, the pages of a
  * rule's memory are counted per node just before the shim gives them back
  * to the kernel (purge, unmap, shrink), so that memory freed before exit

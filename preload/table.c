@@ -142,12 +142,23 @@ static int parse_size(struct shim_draft *d, const char *value)
 #define SITE_MIN_SIZE 16
 #define SITE_DEFAULT_MIN 4096
 
-/* One rule, POLICY[:NODES[:SIZES[:site=SITES]]], from s[0..len), as rule
- * number index of the configuration. */
-static int rule_parse(struct shim_draft *d, const char *s, size_t len,
-		      int index)
+/* "too many fields", with the rule form of weights when the policy is
+ * weighted (node:weight pairs split a rule at their colons). */
+static void too_many_fields(struct shim_draft *d, const char *policy,
+			    size_t len)
 {
-	struct shim_rule *rule = &d->cfg->rules[index];
+	msg_str(d->msg, "too many fields (POLICY:NODES:SIZES:site=SITES)");
+	if (len == 8 && !memcmp(policy, "weighted", 8))
+		msg_str(d->msg, "; weights in a rule are NODES/WEIGHTS, e.g. "
+				"weighted:0,2/3,1:1M-");
+}
+
+/* One rule, POLICY[:NODES[:SIZES[:site=SITES]]], from s[0..len), into
+ * rule: rule number index of the configuration, or (index < 0) a rule of
+ * its own that takes no site= field (AML_REST). */
+static int rule_parse(struct shim_draft *d, const char *s, size_t len,
+		      struct shim_rule *rule, int index)
+{
 	const char *end = s + len, *field[4], *colon;
 	size_t flen[4] = {0, 0, 0, 0};
 	int n = 0;
@@ -155,12 +166,7 @@ static int rule_parse(struct shim_draft *d, const char *s, size_t len,
 	for (;;) {
 		colon = memchr(s, ':', (size_t)(end - s));
 		if (n == 4) {
-			msg_str(d->msg, "too many fields "
-					"(POLICY:NODES:SIZES:site=SITES)");
-			if (flen[0] == 8 && !memcmp(field[0], "weighted", 8))
-				msg_str(d->msg, "; weights in a rule are "
-						"NODES/WEIGHTS, e.g. "
-						"weighted:0,2/3,1:1M-");
+			too_many_fields(d, field[0], flen[0]);
 			return -1;
 		}
 		field[n] = s;
@@ -193,8 +199,11 @@ static int rule_parse(struct shim_draft *d, const char *s, size_t len,
 	if (n < 4)
 		return 0;
 	if (memchr(field[3], '=', flen[3]) == NULL) {
-		msg_str(d->msg,
-			"too many fields (POLICY:NODES:SIZES:site=SITES)");
+		too_many_fields(d, field[0], flen[0]);
+		return -1;
+	}
+	if (index < 0) {
+		msg_str(d->msg, "the rest of the process takes no site= field");
 		return -1;
 	}
 	if (flen[3] < 5 || memcmp(field[3], "site=", 5) != 0) {
@@ -241,7 +250,7 @@ static int rule_add(struct shim_draft *d, const char *s, size_t len,
 		msg_str(d->msg, "empty rule");
 		return -1;
 	}
-	if (rule_parse(d, s, len, cfg->nrules) < 0)
+	if (rule_parse(d, s, len, &cfg->rules[cfg->nrules], cfg->nrules) < 0)
 		return -1;
 	cfg->nrules++;
 	/* Forget the prefix of a rule that parsed. */
@@ -483,6 +492,37 @@ static int parse_profile_depth(struct shim_draft *d, const char *value)
 	return -1;
 }
 
+static int parse_report_format(struct shim_draft *d, const char *value)
+{
+	if (!strcmp(value, "text") || !strcmp(value, "json")) {
+		d->cfg->report_json = value[0] == 'j';
+		return 0;
+	}
+	msg_str(d->msg, "not a report format (text or json)");
+	return -1;
+}
+
+/* auto, none, or POLICY[:NODES]: a rule without sizes. */
+static int parse_rest(struct shim_draft *d, const char *value)
+{
+	struct shim_config *cfg = d->cfg;
+
+	cfg->rest_mode = SHIM_REST_AUTO;
+	if (!strcmp(value, "auto"))
+		return 0;
+	cfg->rest_mode = SHIM_REST_NONE;
+	if (!strcmp(value, "none"))
+		return 0;
+	cfg->rest_mode = SHIM_REST_SET;
+	if (rule_parse(d, value, strlen(value), &cfg->rest, -1) < 0)
+		return -1;
+	if (cfg->rest.min_size == 0 && cfg->rest.max_size == SIZE_MAX)
+		return 0;
+	msg_str(d->msg, "the rest of the process takes no sizes "
+			"(POLICY[:NODES], auto or none)");
+	return -1;
+}
+
 const struct shim_setting shim_settings[] = {
 	{"AML_POLICY", "policy", "bind if AML_NODES is set, else default",
 	 "placement policy: bind, preferred, interleave, weighted or default "
@@ -530,6 +570,15 @@ const struct shim_setting shim_settings[] = {
 	 "placement report at exit: 0, 1 or stderr, or a file path "
 	 "(%p: process id)",
 	 parse_report},
+	{"AML_REPORT_FORMAT", "format", "text",
+	 "the report's format: text (one line per rule) or json (one object "
+	 "per process, docs/report.md)",
+	 parse_report_format},
+	{"AML_REST", "rest", "none",
+	 "the rest of the process (stacks, brk heap, static data, what no "
+	 "rule routes) placed with the process memory policy: POLICY[:NODES], "
+	 "auto (as the one rule when a single rule covers all sizes) or none",
+	 parse_rest},
 	{"AML_LOG", "log level", "warn", "quiet, warn, info or debug (or 0-3)",
 	 parse_log},
 	{"AML_STRICT", "bool", "0",

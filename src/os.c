@@ -94,6 +94,18 @@ int aml_os_mbind(void *addr, size_t len, int mode,
 		SYS6(SYS_mbind, addr, len, mode, nodemask, maxnode, flags));
 }
 
+int aml_os_set_mempolicy(int mode, const unsigned long *nodemask,
+			 unsigned long maxnode)
+{
+	return as_error(
+		SYS6(SYS_set_mempolicy, mode, nodemask, maxnode, 0, 0, 0));
+}
+
+int aml_os_mincore(void *addr, size_t len, unsigned char *vec)
+{
+	return as_error(SYS6(SYS_mincore, addr, len, vec, 0, 0, 0));
+}
+
 int aml_os_get_mempolicy(int *mode, unsigned long *nodemask,
 			 unsigned long maxnode, void *addr, unsigned long flags)
 {

@@ -30,6 +30,12 @@ AML_INTERNAL int aml_os_madvise(void *addr, size_t len, int advice);
 AML_INTERNAL int aml_os_mbind(void *addr, size_t len, int mode,
 			      const unsigned long *nodemask,
 			      unsigned long maxnode, unsigned int flags);
+/* set_mempolicy(2): the calling thread's policy (and so of the threads
+ * and children it makes later); maxnode is the number of bits in nodemask. */
+AML_INTERNAL int aml_os_set_mempolicy(int mode, const unsigned long *nodemask,
+				      unsigned long maxnode);
+/* mincore(2): one byte per page of [addr, addr + len), bit 0 resident. */
+AML_INTERNAL int aml_os_mincore(void *addr, size_t len, unsigned char *vec);
 /* get_mempolicy(2). */
 AML_INTERNAL int aml_os_get_mempolicy(int *mode, unsigned long *nodemask,
 				      unsigned long maxnode, void *addr,

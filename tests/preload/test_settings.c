@@ -186,6 +186,36 @@ Test(settings, big_block_knobs_have_defaults_and_are_read)
 	cr_assert_eq(cfg.big_cache, 0);
 }
 
+Test(settings, the_rest_follows_the_setting_or_one_rule_for_all_sizes)
+{
+	cr_assert_eq(parse(ENV({"AML_POLICY", "bind"}, {"AML_NODES", "0"})), 0,
+		     "%s", err);
+	cr_assert_null(shim_rest_rule(&cfg), "left alone by default");
+	cr_assert_eq(parse(ENV({"AML_POLICY", "bind"}, {"AML_NODES", "0"},
+			       {"AML_REST", "auto"})),
+		     0, "%s", err);
+	cr_assert_eq(shim_rest_rule(&cfg), &cfg.rules[0]);
+	cr_assert_eq(parse(ENV({"AML_POLICY", "bind"}, {"AML_MMAP", "0"},
+			       {"AML_REST", "auto"})),
+		     0, "%s", err);
+	cr_assert_null(shim_rest_rule(&cfg), "--no-mmap leaves it alone");
+	cr_assert_eq(parse(ENV({"AML_RULES", "bind::1M-;default"},
+			       {"AML_REST", "auto"})),
+		     0, "%s", err);
+	cr_assert_null(shim_rest_rule(&cfg), "per-size rules leave it alone");
+	cr_assert_eq(parse(ENV({"AML_POLICY", "bind"}, {"AML_REST", "none"})),
+		     0, "%s", err);
+	cr_assert_null(shim_rest_rule(&cfg));
+	cr_assert_eq(parse(ENV({"AML_RULES", "bind::1M-;default"},
+			       {"AML_REST", "interleave:0"})),
+		     0, "%s", err);
+	cr_assert_eq(shim_rest_rule(&cfg), &cfg.rest);
+	cr_assert_eq(cfg.rest.policy, AML_AREA_LINUX_POLICY_INTERLEAVE);
+	cr_assert_eq(cfg.rest.nodes[0], 1UL);
+	cr_assert_eq(parse(ENV({"AML_REST", "auto"})), 0, "%s", err);
+	cr_assert_null(shim_rest_rule(&cfg), "no rule: nothing to follow");
+}
+
 Test(settings, dirty_decay_has_jemallocs_default_and_is_read)
 {
 	cr_assert_eq(parse(ENV({"AML_LOG", "warn"})), 0, "%s", err);
@@ -319,6 +349,14 @@ static struct bad_case bad_cases[] = {
 	{"AML_REPORT", "/tmp/aml.%d",
 	 "AML_REPORT=\"/tmp/aml.%d\": unknown escape \"%d\" (use %p for the "
 	 "process id, %% for %)"},
+	{"AML_REST", "bind:0:1M-",
+	 "AML_REST=\"bind:0:1M-\": the rest of the process takes no sizes "
+	 "(POLICY[:NODES], auto or none)"},
+	{"AML_REST", "some",
+	 "AML_REST=\"some\": unknown policy \"some\" (use bind, preferred, "
+	 "interleave or default)"},
+	{"AML_REPORT_FORMAT", "yaml",
+	 "AML_REPORT_FORMAT=\"yaml\": not a report format (text or json)"},
 	{"AML_BIG_DECAY_MS", "10s",
 	 "AML_BIG_DECAY_MS=\"10s\": not a number of milliseconds from 0 to "
 	 "86400000, or -1 for never"},

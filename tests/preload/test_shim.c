@@ -46,6 +46,7 @@ static void expect_same_output(char *const argv[])
 Test(shim, exports_only_the_interposed_functions)
 {
 	static const char *const want =
+		"_Exit _exit "
 		"aligned_alloc calloc dallocx dlclose dlopen free mallctl "
 		"mallctlbymib mallctlnametomib mallinfo mallinfo2 malloc "
 		"malloc_stats malloc_stats_print malloc_trim malloc_usable_size "
