@@ -537,12 +537,15 @@ static int process_policy(const struct shim_rule *rule)
 	size_t bits = 8 * sizeof(mask[0]);
 	int mode;
 
-	memcpy(mask, rule->nodes, sizeof(mask));
+	memcpy(mask, rule->nodes.mask, sizeof(mask));
 	switch (rule->policy) {
 	case AML_AREA_LINUX_POLICY_BIND:
 		mode = MPOL_BIND;
 		break;
 	case AML_AREA_LINUX_POLICY_INTERLEAVE:
+	case AML_AREA_LINUX_POLICY_WEIGHTED_INTERLEAVE:
+		/* a process policy has no weights of its own (the kernel's
+		 * weighted mode takes the system's): the nodes, 1:1 */
 		mode = MPOL_INTERLEAVE;
 		break;
 	case AML_AREA_LINUX_POLICY_PREFERRED:
@@ -585,9 +588,13 @@ static void static_program(const char *name, const struct shim_config *cfg)
 			fprintf(stderr,
 				"aml-run: %s is statically linked: the shim "
 				"cannot be loaded into it; all its memory is "
-				"placed with the process memory policy (%s)%s"
+				"placed with the process memory policy (%s%s)%s"
 				"\n",
 				name, text,
+				rule->policy == AML_AREA_LINUX_POLICY_WEIGHTED_INTERLEAVE
+					? ", as plain interleave: weights need "
+					  "the shim"
+					: "",
 				cfg->report ? "; no report will be written"
 					    : "");
 		return;
