@@ -501,7 +501,7 @@ static void json_setup(void)
 	cfg.report_json = 1;
 	cfg.nrules = 2;
 	cfg.rules[0].policy = AML_AREA_LINUX_POLICY_INTERLEAVE;
-	cfg.rules[0].nodes[0] = 0x5; /* nodes 0 and 2 */
+	cfg.rules[0].nodes.mask[0] = 0x5; /* nodes 0 and 2 */
 	cfg.rules[1].policy = AML_AREA_LINUX_POLICY_DEFAULT;
 	cfg.rules[1].max_size = 4096;
 	stats[0] = (struct shim_rule_stats){

@@ -211,7 +211,7 @@ Test(settings, the_rest_follows_the_setting_or_one_rule_for_all_sizes)
 		     0, "%s", err);
 	cr_assert_eq(shim_rest_rule(&cfg), &cfg.rest);
 	cr_assert_eq(cfg.rest.policy, AML_AREA_LINUX_POLICY_INTERLEAVE);
-	cr_assert_eq(cfg.rest.nodes[0], 1UL);
+	cr_assert_eq(cfg.rest.nodes.mask[0], 1UL);
 	cr_assert_eq(parse(ENV({"AML_REST", "auto"})), 0, "%s", err);
 	cr_assert_null(shim_rest_rule(&cfg), "no rule: nothing to follow");
 }
