@@ -354,7 +354,7 @@ static struct bad_case bad_cases[] = {
 	 "(POLICY[:NODES], auto or none)"},
 	{"AML_REST", "some",
 	 "AML_REST=\"some\": unknown policy \"some\" (use bind, preferred, "
-	 "interleave or default)"},
+	 "interleave, weighted or default)"},
 	{"AML_REPORT_FORMAT", "yaml",
 	 "AML_REPORT_FORMAT=\"yaml\": not a report format (text or json)"},
 	{"AML_BIG_DECAY_MS", "10s",

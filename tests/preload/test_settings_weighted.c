@@ -293,10 +293,11 @@ Test(weighted, weighted_without_nodes_is_refused)
 Test(weighted, pairs_inside_a_rule_get_the_rule_form_named)
 {
 	cr_assert_eq(parse(ENV({"AML_RULES", "weighted:0:3,2:1:1M-"})), -1);
-	cr_assert_str_eq(err, "AML_RULES=\"weighted:0:3,2:1:1M-\": rule 0 "
-			      "\"weighted:0:3,2:1:1M-\": too many fields "
-			      "(POLICY:NODES:SIZES); weights in a rule are "
-			      "NODES/WEIGHTS, e.g. weighted:0,2/3,1:1M-");
+	cr_assert_str_eq(
+		err, "AML_RULES=\"weighted:0:3,2:1:1M-\": rule 0 "
+		     "\"weighted:0:3,2:1:1M-\": too many fields "
+		     "(POLICY:NODES:SIZES:site=SITES); weights in a rule are "
+		     "NODES/WEIGHTS, e.g. weighted:0,2/3,1:1M-");
 }
 
 Test(weighted, rule_without_weights_is_refused)
