@@ -49,7 +49,8 @@ Test(shim, exports_only_the_interposed_functions)
 		"_Exit _exit "
 		"aligned_alloc calloc dallocx dlclose dlopen free mallctl "
 		"mallctlbymib mallctlnametomib mallinfo mallinfo2 malloc "
-		"malloc_stats malloc_stats_print malloc_trim malloc_usable_size "
+		"malloc_stats malloc_stats_print malloc_trim "
+		"malloc_usable_size "
 		"mallocx memalign mmap mmap64 mremap munmap nallocx "
 		"posix_memalign pvalloc rallocx realloc reallocarray sallocx "
 		"sdallocx valloc xallocx ";
