@@ -15,36 +15,10 @@
 #include <sys/stat.h>
 
 #include "../../preload/settings.h"
+#include "settings-env.h"
 
 /* The library's test hook (src/area/linux-weighted.h): the sysfs root. */
 void aml_linux_weighted_sysfs_root(const char *root);
-
-struct env {
-	const char *name;
-	const char *value;
-};
-
-static const char *env_get(const char *name, void *ctx)
-{
-	const struct env *e = ctx;
-
-	for (; e->name; e++)
-		if (!strcmp(e->name, name))
-			return e->value;
-	return NULL;
-}
-
-static const unsigned long four_nodes[SHIM_NODE_WORDS] = {0xfUL};
-static struct shim_config cfg;
-static char err[SHIM_ERR_LEN];
-
-static int parse(const struct env *env)
-{
-	return shim_settings_parse(&cfg, env_get, (void *)env, four_nodes, err,
-				   sizeof(err));
-}
-
-#define ENV(...) ((const struct env[]){__VA_ARGS__, {NULL, NULL}})
 
 static void expect_weights(const struct shim_rule *r, unsigned long mask,
 			   const unsigned int *w, unsigned int n)
