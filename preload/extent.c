@@ -4,6 +4,12 @@
  * from the rule's area (mapped, then bound before the first touch), and
  * every mapping is entered in the heap map (ranges.c). jemalloc's own
  * mappings (plain arena, metadata) come through shimje_os_mmap.
+ *
+ * Arena 0 gets the same hooks with default placement (heap_plain_hooks):
+ * jemalloc gives each new thread a zeroed 32 KiB stack of cache slots from
+ * arena 0, reused from the last thread's, and zeroes it with a forced
+ * purge (madvise, then eight page faults) under its default hooks but
+ * with memset under any others: a quarter of a thread's start and exit.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -25,6 +31,7 @@ struct heap_area {
 
 static struct heap_area heap_areas[SHIM_MAX_RULES];
 static struct heap_area heap_areas_big[SHIM_MAX_RULES + 1]; /* target + 1 */
+static struct heap_area heap_area_plain;		    /* arena 0 */
 
 void *area_map(int rule, void *addr, size_t len, int extra_flags)
 {
@@ -106,7 +113,8 @@ static void *hook_alloc(extent_hooks_t *hooks, void *new_addr, size_t size,
 		ranges_heap_add_big(p, size);
 	} else {
 		ranges_heap_add(p, size);
-		stash_cool(size);
+		if (rule != SHIM_UNROUTED)
+			stash_cool(size);
 	}
 	ranges_rule_add(rule, p, size);
 	/* jemalloc maps an arena's base (its metadata) aligned to a huge
@@ -137,12 +145,15 @@ static void hook_destroy(extent_hooks_t *hooks, void *addr, size_t size,
 	aml_os_munmap(addr, size);
 }
 
+/* The hooks' own mappings are never decommitted, so jemalloc asks this
+ * only of arena 0's extents mapped before the hooks were set: under strict
+ * overcommit its default hooks map retained memory PROT_NONE. */
 static bool hook_commit(extent_hooks_t *hooks, void *addr, size_t size,
 			size_t offset, size_t length, unsigned arena_ind)
 {
-	(void)hooks, (void)addr, (void)size, (void)offset, (void)length;
-	(void)arena_ind;
-	return false; /* never decommitted, so always committed */
+	(void)hooks, (void)size, (void)arena_ind;
+	return aml_os_mprotect((char *)addr + offset, length,
+			       PROT_READ | PROT_WRITE) != 0;
 }
 
 /* Refuse: decommitting by mapping PROT_NONE over the range would replace
@@ -226,6 +237,17 @@ extent_hooks_t *heap_area_hooks(int target, bool big)
 	ha->rule = target;
 	ha->big = big;
 	return &ha->hooks;
+}
+
+/* Default placement, for extents made before the hooks too: they were
+ * mapped through shimje_os_mmap (entered in the heap map), and are
+ * purged, split and merged as the hooks' own. */
+extent_hooks_t *heap_plain_hooks(void)
+{
+	heap_area_plain.hooks = heap_hooks;
+	heap_area_plain.rule = SHIM_UNROUTED;
+	heap_area_plain.big = false;
+	return &heap_area_plain.hooks;
 }
 
 /* jemalloc's own mmap/munmap (plain arena, automatic arenas, metadata). */

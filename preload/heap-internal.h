@@ -115,6 +115,8 @@ void *area_map(int rule, void *addr, size_t len, int extra_flags);
 void *area_map_aligned(int rule, size_t len, size_t alignment);
 /* The hooks of target's arena (big: of its big arena), set up for it. */
 extent_hooks_t *heap_area_hooks(int target, bool big);
+/* The hooks of arena 0: default placement (extent.c explains why). */
+extent_hooks_t *heap_plain_hooks(void);
 
 /* stash.c: take a stashed big block of target holding size bytes aligned
  * to alignment (NULL: none), its first size bytes zero with zero; stash a freed

@@ -199,7 +199,11 @@ unsigned heap_arena_make(int target, bool big)
 int heap_init(const struct shim_config *cfg)
 {
 	size_t len = sizeof(heap.tcache_max);
+	extent_hooks_t *plain = heap_plain_hooks();
 
+	/* Arena 0's hooks (extent.c): a cheaper thread start and exit. */
+	shimje_mallctl("arena.0.extent_hooks", NULL, NULL, &plain,
+		       sizeof(plain));
 	if (shimje_mallctl("arenas.tcache_max", &heap.tcache_max, &len, NULL,
 			   0))
 		heap.tcache_max = 32768;

@@ -119,10 +119,12 @@ static atomic_uint metadata_taken;
 
 void stats_metadata_add(int rule, const void *addr, size_t len)
 {
-	unsigned n = atomic_fetch_add_explicit(&metadata_taken, 1,
-					       memory_order_relaxed);
+	unsigned n;
 
-	if (rule < 0 || n >= SHIM_METADATA_MAX)
+	if (rule < 0)
+		return;
+	n = atomic_fetch_add_explicit(&metadata_taken, 1, memory_order_relaxed);
+	if (n >= SHIM_METADATA_MAX)
 		return;
 	metadata[n].addr = addr;
 	metadata[n].len = len;

@@ -86,6 +86,11 @@ int aml_os_madvise(void *addr, size_t len, int advice)
 	return as_error(SYS6(SYS_madvise, addr, len, advice, 0, 0, 0));
 }
 
+int aml_os_mprotect(void *addr, size_t len, int prot)
+{
+	return as_error(SYS6(SYS_mprotect, addr, len, prot, 0, 0, 0));
+}
+
 int aml_os_mbind(void *addr, size_t len, int mode,
 		 const unsigned long *nodemask, unsigned long maxnode,
 		 unsigned int flags)

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The operating-system primitives of the library: every mmap, munmap,
- * mremap, mbind, get_mempolicy and move_pages goes through here, and the
- * few file reads (sysfs) and scheduler queries of the library.
+ * mremap, mprotect, mbind, get_mempolicy and move_pages goes through here,
+ * and the few file reads (sysfs) and scheduler queries of the library.
  *
  * Contract of every primitive: it is a raw system call (no libc wrapper that
  * could be interposed, no dlsym), it never allocates, it is async-signal-safe,
@@ -26,6 +26,7 @@ AML_INTERNAL int aml_os_munmap(void *addr, size_t len);
 AML_INTERNAL int aml_os_mremap(void **out, void *old_addr, size_t old_len,
 			       size_t new_len, int flags, void *new_addr);
 AML_INTERNAL int aml_os_madvise(void *addr, size_t len, int advice);
+AML_INTERNAL int aml_os_mprotect(void *addr, size_t len, int prot);
 /* mbind(2): maxnode is the number of bits in nodemask. */
 AML_INTERNAL int aml_os_mbind(void *addr, size_t len, int mode,
 			      const unsigned long *nodemask,
