@@ -17,6 +17,18 @@
 #include "ranges.h"
 #include "stats.h"
 
+/* A fast-path size in the thread's warm-up: the same arena, no cache. */
+static void *warm_alloc(size_t size, int flags)
+{
+	void *p = shimje_mallocx(size, heap.warm_flags | flags);
+
+	if (p == NULL)
+		errno = ENOMEM;
+	else
+		shim_count_alloc(heap.pinned, size);
+	return p;
+}
+
 /* Out of line, so that the quick path needs no stack frame. */
 __attribute__((noinline)) static void *malloc_counted(size_t size)
 {
@@ -30,6 +42,8 @@ __attribute__((noinline)) static void *malloc_counted(size_t size)
 	}
 	if (!shim_thread_enter())
 		return shimje_malloc(size);
+	if (warm(size))
+		return warm_alloc(size, 0);
 	return heap_alloc(size, 0, 0);
 }
 
@@ -53,6 +67,8 @@ __attribute__((noinline)) static void *calloc_counted(size_t n, size_t size,
 	}
 	if (!shim_thread_enter())
 		return shimje_calloc(n, size);
+	if (warm(total))
+		return warm_alloc(total, MALLOCX_ZERO);
 	return heap_alloc(total, 0, MALLOCX_ZERO);
 }
 
@@ -150,6 +166,14 @@ SHIM_EXPORT void *realloc(void *ptr, size_t size)
 	if (fast(size) && fast(old)) {
 		p = shimje_realloc(ptr, size);
 		if (p != NULL)
+			shim_count_alloc(heap.pinned, size);
+		return p;
+	}
+	if (warm(size) && warm(old)) {
+		p = shimje_rallocx(ptr, size, heap.warm_flags);
+		if (p == NULL)
+			errno = ENOMEM;
+		else
 			shim_count_alloc(heap.pinned, size);
 		return p;
 	}

@@ -10,6 +10,7 @@
 
 #include "foreign.h"
 #include "heap-internal.h"
+#include "init.h"
 #include "log.h"
 #include "os.h"
 #include "profile.h"
@@ -89,10 +90,15 @@ SHIM_EXPORT void free(void *ptr)
 	if (shim_unlikely(site_profiling)) /* aml-run --profile */
 		profile_free(ptr);
 	kind = ranges_heap_kind(ptr);
-	if (shim_likely(kind == GRANULE_FULL))
+	if (shim_likely(kind == GRANULE_FULL)) {
+		/* Frees count in a thread's warm-up too (init.c): a thread
+		 * that only frees gets its cache. */
+		if (shim_unlikely(!shim_thread_is_ready()))
+			shim_thread_enter();
 		shimje_free(ptr);
-	else
+	} else {
 		free_slow(ptr, kind);
+	}
 }
 
 SHIM_EXPORT size_t malloc_usable_size(void *ptr)

@@ -42,6 +42,9 @@ struct heap_state {
 	atomic_int arena_lock;				/* while one is made */
 	size_t pin_mib[2]; /* "thread.arena", looked up once */
 	size_t pin_miblen;
+	size_t tcache_mib[3]; /* "thread.tcache.enabled" */
+	size_t tcache_miblen;
+	int warm_flags; /* the fast path's arena, for warming threads */
 	size_t min_size[SHIM_MAX_RULES];
 	size_t max_size[SHIM_MAX_RULES];
 	unsigned char *split; /* per 16-byte granule up to tcache_max */
@@ -100,6 +103,13 @@ static inline bool arena_flags(int target, size_t size, int *flags)
 static inline bool fast(size_t size)
 {
 	return shim_thread_is_ready() && shim_likely(size - 1 < heap.fast_max);
+}
+
+/* A fast-path size in a thread's warm-up (init.c): mallocx with
+ * heap.warm_flags, no thread cache yet. */
+static inline bool warm(size_t size)
+{
+	return shim_thread_is_warm() && size - 1 < heap.fast_max;
 }
 
 /* A fast request that nobody counts (no report asked for). */

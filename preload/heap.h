@@ -10,9 +10,9 @@
 
 /* Create one hooked arena per rule and the routing tables. 0 or -1. */
 int heap_init(const struct shim_config *cfg);
-/* Pin the calling thread to the arena of the fast path, if any (the
- * thread's first entry, init.c). */
-void heap_thread_pin(void);
+/* The end of the calling thread's warm-up (init.c): pin it to the arena
+ * of the fast path, if any, then give it a thread cache. */
+void heap_thread_ready(void);
 /* Another allocator serves malloc (foreign.c): no fast path any more,
  * every allocation takes the routed path, which forwards it. */
 void heap_step_aside(void);

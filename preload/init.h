@@ -15,7 +15,8 @@
 bool shim_is_ready(void);
 
 /* The slow part of shim_thread_enter: the set-up (if nobody ran it; wait
- * for it if another thread runs it) and the thread's arena pinning. */
+ * for it if another thread runs it), the thread's warm-up calls, then its
+ * arena pinning and thread cache. */
 bool shim_thread_start(void);
 
 /* Make the calling thread ready; false while the thread is already inside

@@ -191,33 +191,45 @@ Test(shim, sqlite3_gives_the_same_output)
  * The report counts memory freed before exit (the release census)
  */
 
+/* Run argv under the shim with env, whose entry env[slot] this sets to
+ * AML_REPORT=<a file>; the program's output in out, the report in text. */
+static void run_reported(char *argv[], const char **env, int slot, char *out,
+			 size_t outlen, char *text, size_t len)
+{
+	char report[64], env_report[96];
+	struct run_result r;
+	FILE *f;
+	size_t n;
+
+	snprintf(report, sizeof(report), "/tmp/aml-report-%d", (int)getpid());
+	snprintf(env_report, sizeof(env_report), "AML_REPORT=%s", report);
+	env[slot] = env_report;
+	unlink(report);
+	r = run_program(argv, SHIM_PATH, env);
+	cr_assert_eq(r.status, 0, "%s exited %d: %s", argv[0], r.status, r.out);
+	snprintf(out, outlen, "%s", r.out);
+	run_result_free(&r);
+	f = fopen(report, "r");
+	cr_assert_not_null(f, "no report in %s", report);
+	n = fread(text, 1, len - 1, f);
+	text[n] = '\0';
+	fclose(f);
+	unlink(report);
+}
+
 /* Run release MODE MIB bound to node 0 with the report in a file; the
  * released pages of rule 0 on node 0. Freed big blocks go back to the
  * kernel at once (no big-block cache). */
 static unsigned long released_on_node0(const char *mode, const char *mib)
 {
-	char report[64], env_report[96], text[4096];
-	const char *env[] = {"AML_POLICY=bind", "AML_NODES=0", env_report,
+	char out[256], text[4096];
+	const char *env[] = {"AML_POLICY=bind", "AML_NODES=0", NULL,
 			     "AML_BIG_DECAY_MS=0", NULL};
 	char *argv[] = {PROGRAM("release"), (char *)mode, (char *)mib, NULL};
-	struct run_result r;
 	unsigned long pages = 0;
 	const char *at;
-	FILE *f;
-	size_t n;
 
-	snprintf(report, sizeof(report), "/tmp/aml-release-%d", (int)getpid());
-	snprintf(env_report, sizeof(env_report), "AML_REPORT=%s", report);
-	unlink(report);
-	r = run_program(argv, SHIM_PATH, env);
-	cr_assert_eq(r.status, 0, "release %s exited %d", mode, r.status);
-	run_result_free(&r);
-	f = fopen(report, "r");
-	cr_assert_not_null(f, "no report in %s", report);
-	n = fread(text, 1, sizeof(text) - 1, f);
-	text[n] = '\0';
-	fclose(f);
-	unlink(report);
+	run_reported(argv, env, 2, out, sizeof(out), text, sizeof(text));
 	at = strstr(text, "; released pages: node0=");
 	cr_assert_not_null(at, "no released pages in the report: %s", text);
 	sscanf(at, "; released pages: node0=%lu", &pages);
@@ -243,6 +255,28 @@ Test(shim, report_counts_the_tail_a_shrinking_mremap_gives_back)
 	unsigned long pages = released_on_node0("shrink", "16");
 
 	cr_assert_geq(pages, (16UL << 20) / 4096, "%lu pages released", pages);
+}
+
+/* ------------------------------------------------------------------------
+ * Threads in their warm-up (init.c): no thread cache, the same contract
+ */
+
+Test(shim, short_lived_threads_keep_the_contract_and_are_counted)
+{
+	char out[256], text[4096];
+	const char *env[] = {"AML_POLICY=bind", "AML_NODES=0", NULL, NULL};
+	char *argv[] = {PROGRAM("short_threads"), "25", NULL};
+	unsigned long made = 0, calls = 0;
+	const char *at;
+
+	run_reported(argv, env, 2, out, sizeof(out), text, sizeof(text));
+	cr_assert_eq(sscanf(out, "ok %lu", &made), 1, "said: %s", out);
+	at = strstr(text, "sizes all: ");
+	cr_assert_not_null(at, "no rule line in the report: %s", text);
+	sscanf(at, "sizes all: %lu calls", &calls);
+	/* 600 of them by threads that never left the warm-up */
+	cr_assert_geq(calls, made, "%lu calls counted, %lu made: %s", calls,
+		      made, text);
 }
 
 /* ------------------------------------------------------------------------

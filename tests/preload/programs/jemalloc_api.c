@@ -15,6 +15,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <jemalloc/jemalloc.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -152,6 +153,25 @@ static void mallctl_entries(int shim)
 		      "arenas.create not refused");
 }
 
+/* A new thread's first call (under the shim, a thread has no cache for its
+ * first calls: that is no error for the program). */
+static void *flush_first(void *arg)
+{
+	(void)arg;
+	CHECK(mallctl("thread.tcache.flush", NULL, NULL, NULL, 0) == 0,
+	      "thread.tcache.flush as a thread's first call");
+	return NULL;
+}
+
+static void new_thread_flush(void)
+{
+	pthread_t t;
+
+	CHECK(pthread_create(&t, NULL, flush_first, NULL) == 0,
+	      "pthread_create");
+	pthread_join(t, NULL);
+}
+
 /* Mixed frees in a loop: a leak grows the RSS by gigabytes. */
 static void no_leak(void)
 {
@@ -228,6 +248,7 @@ int main(int argc, char **argv)
 	on_malloc_memory();
 	on_mallocx_memory();
 	mallctl_entries(shim);
+	new_thread_flush();
 	no_leak();
 	if (!failed)
 		printf("ok\n");

@@ -3,7 +3,9 @@
  * Runs under the shim inside the NUMA VM. Allocates every size class from
  * 16 B to 64 MiB through the malloc family and anonymous mmap, touches
  * every page, and asks the kernel where each page landed
- * (get_mempolicy(MPOL_F_NODE | MPOL_F_ADDR)).
+ * (get_mempolicy(MPOL_F_NODE | MPOL_F_ADDR)); then again for a few sizes
+ * in short-lived threads (each makes fewer requests than the shim's
+ * warm-up, so they are served without a thread cache).
  *
  *   placement all MASK              every page on a node of MASK (hex)
  *   placement split SMALL LARGE N   sizes < N on SMALL, the rest on LARGE
@@ -13,6 +15,7 @@
 #define _GNU_SOURCE
 #include <malloc.h>
 #include <numaif.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,6 +106,32 @@ static void check_all_sizes(void)
 	}
 }
 
+/* Seven requests per size: 28 for the thread. */
+static void *check_few_sizes(void *arg)
+{
+	static const size_t sizes[] = {24, 200, 3000, 40000};
+
+	(void)arg;
+	for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++)
+		check_one_size(sizes[k]);
+	return NULL;
+}
+
+/* One thread at a time: the counters are not shared safely. */
+static void check_short_threads(void)
+{
+	for (int i = 0; i < 4; i++) {
+		pthread_t t;
+
+		if (pthread_create(&t, NULL, check_few_sizes, NULL) != 0) {
+			printf("pthread_create failed\n");
+			failures++;
+			return;
+		}
+		pthread_join(t, NULL);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && strcmp(argv[1], "all") == 0) {
@@ -117,6 +146,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	check_all_sizes();
+	check_short_threads();
 	if (failures == 0)
 		printf("ok: %d pages checked\n", checked);
 	return failures != 0;
