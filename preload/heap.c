@@ -62,6 +62,11 @@
 const char *shimje_malloc_conf =
 	"dss:disabled,oversize_threshold:0,tcache_max:65536,tcache:false";
 
+/* Read after MALLOC_CONF, so that no setting of the program's turns it
+ * back on: jemalloc's heap profiler, whose references to libm are weak in
+ * the shim's copy (jemalloc-rename.sh). */
+const char *shimje_malloc_conf_2_conf_harder = "prof:false";
+
 struct heap_state heap = {
 	.fast_max = SIZE_MAX, .pinned = SHIM_UNROUTED, .page_mask = 4095};
 

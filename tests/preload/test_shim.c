@@ -65,6 +65,34 @@ Test(shim, exports_only_the_interposed_functions)
 	run_result_free(&r);
 }
 
+/* The footprint of every process: libm is not loaded (its ifunc
+ * resolvers alone make 300 KiB resident); only jemalloc's profiler used
+ * it. */
+Test(shim, loads_no_libm)
+{
+	char *argv[] = {"/bin/sh", "-c",
+			"readelf -d " SHIM_PATH " | grep NEEDED", NULL};
+	struct run_result r = run_program(argv, NULL, NULL);
+
+	cr_assert_eq(r.status, 0, "readelf: %s", r.out);
+	cr_assert(strstr(r.out, "libc.so") != NULL, "%s", r.out);
+	cr_assert(strstr(r.out, "libm.so") == NULL, "%s", r.out);
+	run_result_free(&r);
+}
+
+/* ... which is why the profiler stays off whatever MALLOC_CONF says (it
+ * would call libm's log through a null weak reference at once). */
+Test(shim, malloc_conf_cannot_turn_the_profiler_on)
+{
+	static const char *const env[] = {
+		"AML_POLICY=bind", "AML_NODES=0",
+		"MALLOC_CONF=prof:true,prof_active:true,lg_prof_sample:0",
+		NULL};
+	char *argv[] = {PROGRAM("malloc_family"), "basics", NULL};
+
+	expect_ok(argv, env, "ok");
+}
+
 Test(shim, malloc_family_keeps_its_contract)
 {
 	char *argv[] = {PROGRAM("malloc_family"), "basics", NULL};
