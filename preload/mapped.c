@@ -374,8 +374,33 @@ static void *mapped_resize(void *ptr, size_t size)
 	return (char *)moved + MAPPED_HDR;
 }
 
-/* realloc of a mapped block. A size of another rule, or below half
- * MAPPED_MIN, leaves the mapping (copied out); so does one the kernel
+/* A mapped block of one rule joins another rule in place: bound to that
+ * rule's area, its pages moved there by the kernel, nothing copied and no
+ * page faulted afresh (a load whose blocks realloc grows and shrinks
+ * across a rule's size bound faulted twice the pages of one rule, copying
+ * each block into a new mapping). false: it stays with its rule. */
+static bool mapped_retarget(struct mapped_hdr *h, int target)
+{
+	int from = h->target;
+
+	if (target < 0 || from < 0)
+		return false; /* default placement moves nothing */
+	if (census_enabled())
+		census_release(from, h, h->len);
+	ranges_rule_remove(h, h->len);
+	if (placement_rebind(target, h, h->len) != 0) {
+		placement_rebind(from, h, h->len);
+		ranges_rule_add(from, h, h->len);
+		return false;
+	}
+	h->target = target;
+	ranges_rule_add(target, h, h->len);
+	return true;
+}
+
+/* realloc of a mapped block. A size of another rule takes the block to
+ * that rule (in place if both are rules, else copied out), one below half
+ * MAPPED_MIN leaves the mapping (copied out); so does one the kernel
  * cannot resize (then through jemalloc). NULL and ENOMEM with the block
  * intact if nothing can hold size. */
 void *mapped_realloc(void *ptr, size_t size)
@@ -386,6 +411,8 @@ void *mapped_realloc(void *ptr, size_t size)
 	void *p = NULL;
 
 	if (target == h->target && size >= MAPPED_MIN / 2)
+		p = mapped_resize(ptr, size);
+	else if (size >= MAPPED_MIN && mapped_retarget(h, target))
 		p = mapped_resize(ptr, size);
 	if (p != NULL) {
 		shim_count_alloc(target, size);

@@ -81,13 +81,21 @@ void placement_regrown(int rule, void *ptr, size_t size)
 	/* A mapping grown by mremap: the new tail took the policy of the
 	 * last VMA, one node's stripe; lay the whole block out again (the
 	 * stripe depends on the size), moving the pages already there. */
-	if (rule < 0 || rule >= config.nrules ||
-	    config.rules[rule].policy !=
+	if (rule >= 0 && rule < config.nrules &&
+	    config.rules[rule].policy ==
 		    AML_AREA_LINUX_POLICY_WEIGHTED_INTERLEAVE)
-		return;
-	aml_area_linux_mbind(
-		(struct aml_area_linux_data *)rule_areas[rule].area.data, ptr,
-		size);
+		placement_rebind(rule, ptr, size);
+}
+
+int placement_rebind(int rule, void *ptr, size_t size)
+{
+	if (rule < 0 || rule >= config.nrules)
+		return -1;
+	return aml_area_linux_mbind(
+		       (struct aml_area_linux_data *)rule_areas[rule].area.data,
+		       ptr, size) == AML_SUCCESS
+		       ? 0
+		       : -1;
 }
 
 const struct shim_config *shim_config(void)

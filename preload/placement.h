@@ -29,6 +29,10 @@ int placement_build(void);
  * ptr: re-apply a weighted rule's layout to all of it (other policies
  * carry over to the tail by themselves). */
 void placement_regrown(int rule, void *ptr, size_t size);
+/* A mapped block of another rule's area joins this rule's in place: bind
+ * it to the rule's area, moving the pages already there. 0, or -1 (the
+ * rule has no area, or the kernel refused). */
+int placement_rebind(int rule, void *ptr, size_t size);
 
 /* The configuration in force (valid once the shim is initialised). */
 const struct shim_config *shim_config(void);

@@ -13,9 +13,10 @@
  *                            grown and freed in another
  *   realloc_mapped fork      a child forked while a block is live reads,
  *                            grows and frees its copy; the parent's stays
- *   realloc_mapped place MASK  blocks grown side by side (so that some
- *                            move) up to 8 MiB: every page on a node of
- *                            MASK (hex)
+ *   realloc_mapped place MASK [SMALL]  blocks grown side by side (so
+ *                            that some move) up to 8 MiB: every page on a
+ *                            node of MASK (hex); then shrunk to 256 KiB:
+ *                            every page on a node of SMALL (default MASK)
  *
  * Prints "ok", or what went wrong, and exits 0 or 1.
  */
@@ -271,7 +272,7 @@ static int mode_fork(void)
 #define NBUF 8
 #define PLACE_MAX ((size_t)8 << 20)
 
-static int mode_place(unsigned long mask)
+static int mode_place(unsigned long mask, unsigned long small)
 {
 	unsigned char *buf[NBUF] = {0};
 	int moved = 0, checked = 0;
@@ -317,6 +318,18 @@ static int mode_place(unsigned long mask)
 			      "shrunk buffer %d page %zu on node %d", b,
 			      off / PAGE, node);
 		}
+		/* Shrunk again, maybe into the sizes of another rule. */
+		buf[b] = realloc(buf[b], 256 * 1024);
+		for (size_t off = 0; off < 256 * 1024; off += PAGE) {
+			int node = node_of(buf[b] + off);
+
+			CHECK(buf[b][off] == b + 1, "buffer %d byte %zu wrong",
+			      b, off);
+			CHECK(node >= 0 && (small >> node & 1),
+			      "buffer %d shrunk to 256 KiB: page %zu on node "
+			      "%d, want mask %#lx",
+			      b, off / PAGE, node, small);
+		}
 		free(buf[b]);
 	}
 	CHECK(moved > 0, "no growth moved a block: the test proves little");
@@ -330,7 +343,8 @@ int main(int argc, char **argv)
 	int bad;
 
 	if (argc >= 3 && strcmp(argv[1], "place") == 0)
-		return mode_place(strtoul(argv[2], NULL, 16));
+		return mode_place(strtoul(argv[2], NULL, 16),
+				  strtoul(argv[argc > 3 ? 3 : 2], NULL, 16));
 	if (argc < 2)
 		return printf("usage: realloc_mapped MODE\n"), 2;
 	if (strcmp(argv[1], "content") == 0)
