@@ -211,13 +211,52 @@ void stash_cool(size_t len)
 	stash_unlock();
 }
 
+/* Clear len bytes at p without faulting a page in: resident pages are
+ * cleared with memset (~25 times cheaper than the fault a fresh page
+ * costs); the others are zero already if they were never written, and
+ * madvise(MADV_DONTNEED) makes sure of it (a swapped-out page is not
+ * resident either). A big block that calloc handed out and the program
+ * read sparsely is mostly such pages: clearing it in full for the next
+ * calloc faulted ~400 pages per reuse of a 5-25 MiB block. */
+static void zero_resident(char *p, size_t len)
+{
+	size_t page = heap.page_mask + 1;
+	uintptr_t lo = ((uintptr_t)p + heap.page_mask) & ~heap.page_mask;
+	uintptr_t hi = ((uintptr_t)p + len) & ~heap.page_mask;
+	unsigned char vec[512];
+
+	if (hi <= lo) {
+		memset(p, 0, len);
+		return;
+	}
+	memset(p, 0, lo - (uintptr_t)p);
+	memset((void *)hi, 0, (uintptr_t)p + len - hi);
+	for (uintptr_t at = lo; at < hi;) {
+		size_t n = (hi - at) / page;
+
+		if (n > sizeof(vec))
+			n = sizeof(vec);
+		if (aml_os_mincore((void *)at, n * page, vec) != 0)
+			memset(vec, 1, n); /* unknown: clear it all */
+		for (size_t i = 0, j; i < n; i = j) {
+			char *run = (char *)at + i * page;
+
+			for (j = i + 1; j < n && (vec[j] & 1) == (vec[i] & 1);
+			     j++)
+				;
+			if ((vec[i] & 1) ||
+			    aml_os_madvise(run, (j - i) * page, MADV_DONTNEED))
+				memset(run, 0, (j - i) * page);
+		}
+		at += n * page;
+	}
+}
+
 /* Clear the first size bytes of a block taken from the stash, except
  * what is known zero: a cold block's whole pages (given back with
  * MADV_DONTNEED, they fault in zeroed) and a grown block's new tail
- * (jemalloc zeroes it, or knows it fresh, for MALLOCX_ZERO). Clearing
- * them would fault every page in for nothing (calloc of 5-25 MiB
- * buffers). Warm pages are cleared: memset is ~25 times cheaper than the
- * fault a fresh page would cost. */
+ * (jemalloc zeroes it, or knows it fresh, for MALLOCX_ZERO); a warm
+ * block's pages that are not resident (zero_resident). */
 static void stash_zero(const struct stash_block *b, size_t size, size_t kept)
 {
 	uintptr_t p = (uintptr_t)b->ptr, lo, hi;
@@ -225,7 +264,7 @@ static void stash_zero(const struct stash_block *b, size_t size, size_t kept)
 	if (kept > size)
 		kept = size;
 	if (!b->cold) {
-		memset(b->ptr, 0, kept);
+		zero_resident(b->ptr, kept);
 		return;
 	}
 	lo = (p + heap.page_mask) & ~(uintptr_t)heap.page_mask;

@@ -93,3 +93,24 @@ Test(big_stash, a_growing_heap_takes_the_pages_of_stashed_blocks)
 	cr_assert_lt(after, 64, "%ld of its pages still resident", after);
 	cr_assert_eq(reused, 1, "the next 16 MiB request did not get it");
 }
+
+/* calloc of a stashed block clears its resident pages and leaves the
+ * others to fault in zeroed: a block the program wrote sparsely is not
+ * faulted in whole (192 pages written of 3072). */
+Test(big_stash, calloc_of_a_stashed_block_faults_in_no_page)
+{
+	char *argv[] = {PROGRAM("big_stash"), "sparse", NULL};
+	struct run_result r = run_program(argv, SHIM_PATH, bind_all);
+	long faults = -1;
+	int reused = -1, zero = -1;
+
+	cr_assert_eq(r.status, 0, "big_stash sparse exited %d: %s", r.status,
+		     r.out);
+	cr_assert_eq(sscanf(r.out, "reused=%d calloc_faults=%ld zero=%d",
+			    &reused, &faults, &zero),
+		     3, "big_stash sparse said: %s", r.out);
+	run_result_free(&r);
+	cr_assert_eq(reused, 1, "the second calloc did not get the block");
+	cr_assert_eq(zero, 1, "calloc of a stashed block is not zeroed");
+	cr_assert_lt(faults, 256, "calloc itself faulted %ld pages", faults);
+}

@@ -18,6 +18,11 @@
  * "before=B after=A reused=R": the block's resident pages (mincore) just
  * after the free and after the growth, and R 1 if a new 16 MiB request
  * still gets the stashed block.
+ *
+ * "big_stash sparse": a calloc'd 12 MiB block written on every 16th page
+ * only, freed, then calloc'd again; prints "reused=R calloc_faults=F
+ * zero=Z": R 1 if the second calloc got the same block, F the page faults
+ * of that calloc itself, Z 1 if it read as zeros.
  */
 #define _GNU_SOURCE
 #include <stdint.h>
@@ -98,6 +103,34 @@ static int cool(void)
 	return 0;
 }
 
+static int sparse(void)
+{
+	const size_t len = 12 * MIB;
+	char *first = calloc(1, len), *again;
+	long f0, calloc_faults;
+	int zero = 1;
+
+	if (first == NULL)
+		return 3;
+	madvise(first, len, MADV_NOHUGEPAGE);
+	for (size_t i = 0; i < len; i += 16 * 4096)
+		first[i] = 1;
+	first[len - 1] = 1;
+	__asm__ volatile("" : : "r"(first) : "memory");
+	free(first);
+	f0 = faults();
+	again = calloc(1, len);
+	calloc_faults = faults() - f0;
+	if (again == NULL)
+		return 3;
+	for (size_t i = 0; i < len; i++)
+		zero &= again[i] == 0;
+	printf("reused=%d calloc_faults=%ld zero=%d\n", again == first,
+	       calloc_faults, zero);
+	free(again);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	char *big, *small, *grown, *zeroed;
@@ -106,6 +139,8 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && strcmp(argv[1], "cool") == 0)
 		return cool();
+	if (argc > 1 && strcmp(argv[1], "sparse") == 0)
+		return sparse();
 
 	big = malloc(20 * MIB);
 	if (big == NULL)
