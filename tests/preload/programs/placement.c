@@ -5,7 +5,8 @@
  * every page, and asks the kernel where each page landed
  * (get_mempolicy(MPOL_F_NODE | MPOL_F_ADDR)); then again for a few sizes
  * in short-lived threads (each makes fewer requests than the shim's
- * warm-up, so they are served without a thread cache).
+ * warm-up, so they are served without a thread cache), and in threads past
+ * the warm-up (pinned to the rule's arena, with their own cache).
  *
  *   placement all MASK              every page on a node of MASK (hex)
  *   placement split SMALL LARGE N   sizes < N on SMALL, the rest on LARGE
@@ -117,13 +118,25 @@ static void *check_few_sizes(void *arg)
 	return NULL;
 }
 
+/* Past the warm-up first (128 calls: pinned, a cache), then the same
+ * checks. */
+static void *check_after_warm_up(void *arg)
+{
+	for (int i = 0; i < 64; i++) {
+		char *volatile p = malloc(64);
+
+		free(p);
+	}
+	return check_few_sizes(arg);
+}
+
 /* One thread at a time: the counters are not shared safely. */
-static void check_short_threads(void)
+static void check_threads(void *(*check)(void *))
 {
 	for (int i = 0; i < 4; i++) {
 		pthread_t t;
 
-		if (pthread_create(&t, NULL, check_few_sizes, NULL) != 0) {
+		if (pthread_create(&t, NULL, check, NULL) != 0) {
 			printf("pthread_create failed\n");
 			failures++;
 			return;
@@ -146,7 +159,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	check_all_sizes();
-	check_short_threads();
+	check_threads(check_few_sizes);
+	check_threads(check_after_warm_up);
 	if (failures == 0)
 		printf("ok: %d pages checked\n", checked);
 	return failures != 0;
