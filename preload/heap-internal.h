@@ -39,7 +39,7 @@ struct heap_state {
 	/* By target + 1 ([0]: plain), made on first use (0: not yet). */
 	_Atomic unsigned arena[SHIM_MAX_RULES + 1];
 	_Atomic unsigned big_arena[SHIM_MAX_RULES + 1]; /* HEAP_BIG and up */
-	atomic_int arena_lock;				/* while one is made */
+	struct shim_spin arena_lock;			/* while one is made */
 	size_t pin_mib[2]; /* "thread.arena", looked up once */
 	size_t pin_miblen;
 	size_t tcache_mib[3]; /* "thread.tcache.enabled" */

@@ -38,7 +38,6 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
@@ -186,9 +185,7 @@ unsigned heap_arena_make(int target, bool big)
 		big ? &heap.big_arena[target + 1] : &heap.arena[target + 1];
 	unsigned a;
 
-	while (atomic_exchange_explicit(&heap.arena_lock, 1,
-					memory_order_acquire))
-		sched_yield();
+	shim_spin_lock(&heap.arena_lock);
 	a = atomic_load_explicit(slot, memory_order_relaxed);
 	if (a == 0) {
 		if (big ? arena_create_big(target, &a)
@@ -199,7 +196,7 @@ unsigned heap_arena_make(int target, bool big)
 			a = 0;
 		atomic_store_explicit(slot, a, memory_order_release);
 	}
-	atomic_store_explicit(&heap.arena_lock, 0, memory_order_release);
+	shim_spin_unlock(&heap.arena_lock);
 	if (a == 0)
 		errno = ENOMEM;
 	return a;

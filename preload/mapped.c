@@ -1,12 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <sched.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <time.h>
 
 #include "aml.h"
 #include "heap-internal.h"
@@ -64,7 +62,7 @@ size_t mapped_usage(size_t *count)
 struct mapped_hdr;
 
 static struct {
-	atomic_int held;
+	struct shim_spin lock;
 	int count;
 	size_t len; /* of the mappings held */
 	struct {
@@ -104,25 +102,6 @@ size_t mapped_usable(void *ptr)
 	return mapped_hdr(ptr)->len - MAPPED_HDR;
 }
 
-static void cache_lock(void)
-{
-	while (atomic_exchange_explicit(&cache.held, 1, memory_order_acquire))
-		sched_yield();
-}
-
-static void cache_unlock(void)
-{
-	atomic_store_explicit(&cache.held, 0, memory_order_release);
-}
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static struct mapped_hdr *cache_remove(int i)
 {
 	struct mapped_hdr *h = cache.block[i].h;
@@ -157,8 +136,8 @@ static bool cache_put(struct mapped_hdr *h)
 
 	if (heap.big_decay_ms == 0 || h->len > MAPPED_CACHE_LEN)
 		return false;
-	now = now_ms();
-	cache_lock();
+	now = shim_now_ms();
+	shim_spin_lock(&cache.lock);
 	while (cache.count > 0 &&
 	       (cache.count == MAPPED_CACHE_MAX ||
 		cache.len + h->len > MAPPED_CACHE_LEN ||
@@ -169,7 +148,7 @@ static bool cache_put(struct mapped_hdr *h)
 	cache.block[cache.count].freed_ms = now;
 	cache.count++;
 	cache.len += h->len;
-	cache_unlock();
+	shim_spin_unlock(&cache.lock);
 	for (int i = 0; i < n; i++)
 		mapped_unmap(out[i]);
 	return true;
@@ -185,7 +164,7 @@ static struct mapped_hdr *cache_take(int target, size_t size)
 	int best = -1, big = -1;
 	void *p;
 
-	cache_lock();
+	shim_spin_lock(&cache.lock);
 	for (int i = 0; i < cache.count; i++) {
 		size_t len = cache.block[i].h->len;
 
@@ -200,7 +179,7 @@ static struct mapped_hdr *cache_take(int target, size_t size)
 		h = cache_remove(best);
 	else if (big >= 0)
 		h = cache_remove(big);
-	cache_unlock();
+	shim_spin_unlock(&cache.lock);
 	if (h == NULL || h->len == want)
 		return h;
 	if (h->len > 2 * want) {
@@ -230,17 +209,17 @@ void mapped_cache_drain(void)
 	struct mapped_hdr *out[MAPPED_CACHE_MAX];
 	int n = 0;
 
-	cache_lock();
+	shim_spin_lock(&cache.lock);
 	while (cache.count > 0)
 		out[n++] = cache_remove(0);
-	cache_unlock();
+	shim_spin_unlock(&cache.lock);
 	for (int i = 0; i < n; i++)
 		mapped_unmap(out[i]);
 }
 
 void mapped_after_fork(void)
 {
-	atomic_store(&cache.held, 0);
+	shim_spin_unlock(&cache.lock);
 }
 
 /* A new mapped block of target holding size bytes: a cached one, else a

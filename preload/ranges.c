@@ -19,25 +19,6 @@
 #include "ranges.h"
 #include "os.h"
 
-/* ------------------------------------------------------------------------
- * Spin lock (no allocation, usable before anything else exists)
- */
-
-struct spin {
-	atomic_int held;
-};
-
-static void spin_lock(struct spin *s)
-{
-	while (atomic_exchange_explicit(&s->held, 1, memory_order_acquire))
-		sched_yield();
-}
-
-static void spin_unlock(struct spin *s)
-{
-	atomic_store_explicit(&s->held, 0, memory_order_release);
-}
-
 static void *storage_map(size_t len)
 {
 	void *p;
@@ -67,7 +48,7 @@ struct heap_exact {
 static struct heap_exact heap_exact[HEAP_EXACT_MAX];
 static atomic_size_t heap_exact_count;
 static atomic_uint heap_seq; /* odd while the exact table changes */
-static struct spin heap_lock;
+static struct shim_spin heap_lock;
 
 static atomic_uchar *granule_slot(uintptr_t g, bool create)
 {
@@ -153,14 +134,14 @@ static void exact_cut(uintptr_t start, uintptr_t end)
 
 static void heap_write_begin(void)
 {
-	spin_lock(&heap_lock);
+	shim_spin_lock(&heap_lock);
 	atomic_fetch_add_explicit(&heap_seq, 1, memory_order_acq_rel);
 }
 
 static void heap_write_end(void)
 {
 	atomic_fetch_add_explicit(&heap_seq, 1, memory_order_release);
-	spin_unlock(&heap_lock);
+	shim_spin_unlock(&heap_lock);
 }
 
 static void heap_add(const void *addr, size_t len, unsigned char kind)
@@ -299,7 +280,7 @@ struct rule_range {
 static struct rule_range *rule_ranges;
 static size_t rule_ranges_count;
 static uintptr_t rule_ranges_low = UINTPTR_MAX, rule_ranges_high;
-static struct spin rule_lock;
+static struct shim_spin rule_lock;
 
 static void rule_insert(int rule, uintptr_t start, uintptr_t end)
 {
@@ -383,7 +364,7 @@ void ranges_rule_add(int rule, const void *addr, size_t len)
 
 	if (len == 0 || rule < 0)
 		return;
-	spin_lock(&rule_lock);
+	shim_spin_lock(&rule_lock);
 	if (start < rule_ranges_high && start + len > rule_ranges_low)
 		rule_cut(start, start + len);
 	if (!rule_extend(rule, start, start + len))
@@ -394,7 +375,7 @@ void ranges_rule_add(int rule, const void *addr, size_t len)
 		rule_ranges_low = start;
 	if (start + len > rule_ranges_high)
 		rule_ranges_high = start + len;
-	spin_unlock(&rule_lock);
+	shim_spin_unlock(&rule_lock);
 }
 
 void ranges_rule_remove(const void *addr, size_t len)
@@ -403,10 +384,10 @@ void ranges_rule_remove(const void *addr, size_t len)
 
 	if (len == 0)
 		return;
-	spin_lock(&rule_lock);
+	shim_spin_lock(&rule_lock);
 	if (start < rule_ranges_high && start + len > rule_ranges_low)
 		rule_cut(start, start + len);
-	spin_unlock(&rule_lock);
+	shim_spin_unlock(&rule_lock);
 }
 
 int ranges_rule_at(const void *addr)
@@ -414,7 +395,7 @@ int ranges_rule_at(const void *addr)
 	uintptr_t p = (uintptr_t)addr;
 	int rule = SHIM_UNROUTED;
 
-	spin_lock(&rule_lock);
+	shim_spin_lock(&rule_lock);
 	for (size_t i = 0; i < rule_ranges_count; i++) {
 		if (rule_ranges[i].end != 0 && p >= rule_ranges[i].start &&
 		    p < rule_ranges[i].end) {
@@ -422,7 +403,7 @@ int ranges_rule_at(const void *addr)
 			break;
 		}
 	}
-	spin_unlock(&rule_lock);
+	shim_spin_unlock(&rule_lock);
 	return rule;
 }
 
@@ -432,13 +413,13 @@ void ranges_rule_foreach(int rule, shim_range_fn fn, void *ctx)
 	for (size_t i = 0;; i++) {
 		struct rule_range r;
 
-		spin_lock(&rule_lock);
+		shim_spin_lock(&rule_lock);
 		if (i >= rule_ranges_count) {
-			spin_unlock(&rule_lock);
+			shim_spin_unlock(&rule_lock);
 			return;
 		}
 		r = rule_ranges[i];
-		spin_unlock(&rule_lock);
+		shim_spin_unlock(&rule_lock);
 		if (r.end != 0 && r.rule == rule)
 			fn((void *)r.start, r.end - r.start, ctx);
 	}
@@ -474,9 +455,9 @@ void ranges_rule_pieces(const void *addr, size_t len, ranges_piece_fn fn)
 	bool found;
 
 	while (cursor < end) {
-		spin_lock(&rule_lock);
+		shim_spin_lock(&rule_lock);
 		found = rule_first_piece(cursor, end, &piece);
-		spin_unlock(&rule_lock);
+		shim_spin_unlock(&rule_lock);
 		if (!found)
 			return;
 		fn(piece.rule, (const void *)piece.start,

@@ -1,11 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #define _GNU_SOURCE
-#include <sched.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <time.h>
 
 #include "heap-internal.h"
 #include "heap.h"
@@ -39,30 +37,11 @@ struct stash_block {
 };
 
 static struct {
-	atomic_int held;
+	struct shim_spin lock;
 	int count;
 	struct stash_block block[STASH_MAX]; /* oldest first */
 	size_t bytes[SHIM_MAX_RULES + 1];    /* resident, by target + 1 */
 } stash;
-
-static void stash_lock(void)
-{
-	while (atomic_exchange_explicit(&stash.held, 1, memory_order_acquire))
-		sched_yield();
-}
-
-static void stash_unlock(void)
-{
-	atomic_store_explicit(&stash.held, 0, memory_order_release);
-}
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 /* The target whose big arena allocated ptr, or STASH_NONE. */
 static int stash_target_of(void *ptr)
@@ -133,7 +112,7 @@ bool stash_put(void *ptr)
 	usize = shimje_malloc_usable_size(ptr);
 	if (usize > heap.big_cache)
 		return false;
-	stash_lock();
+	shim_spin_lock(&stash.lock);
 	if (stash.count == STASH_MAX)
 		expired[n++] = stash_remove(0);
 	stash.block[stash.count++] = (struct stash_block){
@@ -141,12 +120,12 @@ bool stash_put(void *ptr)
 		.usize = usize,
 		.target = target,
 		.cold = false,
-		.freed_ms = now_ms(),
+		.freed_ms = shim_now_ms(),
 	};
 	stash.bytes[target + 1] += usize;
 	n += stash_expire(target, stash.block[stash.count - 1].freed_ms,
 			  expired + n);
-	stash_unlock();
+	shim_spin_unlock(&stash.lock);
 	stash_release(expired, n);
 	return true;
 }
@@ -157,7 +136,7 @@ static void stash_return(const struct stash_block *blk)
 	void *expired = NULL;
 	int i;
 
-	stash_lock();
+	shim_spin_lock(&stash.lock);
 	if (stash.count == STASH_MAX)
 		expired = stash_remove(0);
 	i = stash.count;
@@ -169,7 +148,7 @@ static void stash_return(const struct stash_block *blk)
 	stash.count++;
 	if (!blk->cold)
 		stash.bytes[blk->target + 1] += blk->usize;
-	stash_unlock();
+	shim_spin_unlock(&stash.lock);
 	if (expired != NULL)
 		shimje_free(expired);
 }
@@ -189,7 +168,7 @@ void stash_cool(size_t len)
 {
 	size_t done = 0;
 
-	if (atomic_exchange_explicit(&stash.held, 1, memory_order_acquire))
+	if (!shim_spin_trylock(&stash.lock))
 		return;
 	for (int i = 0; i < stash.count && done < len; i++) {
 		struct stash_block *b = &stash.block[i];
@@ -208,7 +187,7 @@ void stash_cool(size_t len)
 		stash.bytes[b->target + 1] -= b->usize;
 		done += b->usize;
 	}
-	stash_unlock();
+	shim_spin_unlock(&stash.lock);
 }
 
 /* Clear len bytes at p without faulting a page in: resident pages are
@@ -295,8 +274,8 @@ void *stash_take(int target, size_t size, size_t alignment, bool zero)
 	int n, best = -1, ngrow = 0;
 	struct stash_block grow[STASH_GROW_TRIES], taken;
 
-	stash_lock();
-	n = stash_expire(target, now_ms(), expired);
+	shim_spin_lock(&stash.lock);
+	n = stash_expire(target, shim_now_ms(), expired);
 	for (int i = 0; i < stash.count; i++) {
 		struct stash_block *b = &stash.block[i];
 
@@ -326,7 +305,7 @@ void *stash_take(int target, size_t size, size_t alignment, bool zero)
 		grow[ngrow++] = stash.block[cand];
 		stash_remove(cand);
 	}
-	stash_unlock();
+	shim_spin_unlock(&stash.lock);
 	stash_release(expired, n);
 	if (p != NULL) {
 		if (taken.usize / 2 > size)
@@ -355,20 +334,20 @@ size_t stash_usage(bool drain, size_t *count)
 	size_t bytes = 0;
 	int n = 0;
 
-	stash_lock();
+	shim_spin_lock(&stash.lock);
 	*count = (size_t)stash.count;
 	for (int i = 0; i < stash.count; i++)
 		bytes += stash.block[i].usize;
 	while (drain && stash.count > 0)
 		out[n++] = stash_remove(0);
-	stash_unlock();
+	shim_spin_unlock(&stash.lock);
 	stash_release(out, n);
 	return bytes;
 }
 
 void heap_after_fork(void)
 {
-	atomic_store(&stash.held, 0);
-	atomic_store(&heap.arena_lock, 0);
+	shim_spin_unlock(&stash.lock);
+	shim_spin_unlock(&heap.arena_lock);
 	mapped_after_fork();
 }
