@@ -28,7 +28,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
-#include <unwind.h>
 
 #include "heap-internal.h"
 #include "log.h"
@@ -65,7 +64,6 @@ static const struct shim_config *prof_cfg;
 static struct profile_site *sites;
 static struct profile_live *live;
 static _Atomic size_t lost_sites, lost_blocks;
-static uintptr_t self_lo, self_hi;
 static pid_t prof_pid;
 static __thread int in_profile __attribute__((tls_model("initial-exec")));
 
@@ -75,21 +73,6 @@ static size_t hash(uintptr_t v)
 	v *= 0xff51afd7ed558ccdULL;
 	v ^= v >> 33;
 	return (size_t)v;
-}
-
-static int self_fn(struct dl_phdr_info *info, size_t len, void *ctx)
-{
-	uintptr_t me = (uintptr_t)&profile_init, lo, hi;
-
-	(void)len;
-	(void)ctx;
-	elf_object_span(info, &lo, &hi);
-	if (me >= lo && me < hi) {
-		self_lo = lo;
-		self_hi = hi;
-		return 1;
-	}
-	return 0;
 }
 
 int profile_init(const struct shim_config *cfg)
@@ -108,27 +91,9 @@ int profile_init(const struct shim_config *cfg)
 	live = l;
 	prof_cfg = cfg;
 	prof_pid = getpid();
-	dl_iterate_phdr(self_fn, NULL);
+	elf_frames_init();
 	site_profiling = 1;
 	return 0;
-}
-
-struct frames {
-	uintptr_t ip;
-	int n, want;
-};
-
-static _Unwind_Reason_Code frame_fn(struct _Unwind_Context *ctx, void *arg)
-{
-	struct frames *f = arg;
-	uintptr_t ip = _Unwind_GetIP(ctx);
-
-	if (ip == 0)
-		return _URC_END_OF_STACK;
-	if (ip >= self_lo && ip < self_hi)
-		return _URC_NO_REASON;
-	f->ip = ip;
-	return ++f->n == f->want ? _URC_END_OF_STACK : _URC_NO_REASON;
 }
 
 static struct profile_site *site_find(uintptr_t key)
@@ -167,9 +132,10 @@ static __thread size_t unsampled __attribute__((tls_model("initial-exec")));
 
 void profile_alloc(void *ptr, size_t size)
 {
-	struct frames f = {0, 0, prof_cfg->profile_depth};
+	uintptr_t ip[SHIM_SITE_MAX_DEPTH];
 	struct profile_site *s;
 	size_t h, weight = size, count = 1;
+	int n;
 
 	if (ptr == NULL || size < PROFILE_MIN || in_profile)
 		return;
@@ -182,9 +148,10 @@ void profile_alloc(void *ptr, size_t size)
 		unsampled = 0;
 	}
 	in_profile = 1;
-	_Unwind_Backtrace(frame_fn, &f);
+	n = elf_frames(ip, prof_cfg->profile_depth);
 	in_profile = 0;
-	if (f.ip == 0 || (s = site_find(f.ip)) == NULL)
+	/* the profile_depth-th frame, or the outermost of a shorter stack */
+	if (n == 0 || (s = site_find(ip[n - 1])) == NULL)
 		return;
 	atomic_fetch_add_explicit(&s->allocs, count, memory_order_relaxed);
 	atomic_fetch_add_explicit(&s->bytes, weight, memory_order_relaxed);

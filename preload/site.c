@@ -33,7 +33,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
-#include <unwind.h>
 
 #include "symtab.h"
 #include "heap-internal.h"
@@ -62,7 +61,6 @@ size_t site_min = SIZE_MAX;
 static const struct shim_config *site_cfg;
 static int first_site_rule, max_depth;
 static _Atomic(struct site_table *) site_table;
-static uintptr_t self_lo, self_hi; /* the shim's own code */
 static _Atomic size_t site_allocs[SHIM_MAX_SITES];
 static _Atomic size_t site_bytes[SHIM_MAX_SITES];
 static pthread_mutex_t refresh_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -133,11 +131,8 @@ static int object_fn(struct dl_phdr_info *info, size_t len, void *ctx)
 	if (path == NULL || path[0] == '\0')
 		return 0;
 	elf_object_span(info, &lo, &hi);
-	if (me >= lo && me < hi) {
-		self_lo = lo;
-		self_hi = hi;
+	if (me >= lo && me < hi)
 		return 0; /* the shim allocates nothing for anyone */
-	}
 	for (int i = 0; i < r->cfg->nsites; i++) {
 		const struct shim_site *s = &r->cfg->sites[i];
 		uintptr_t ra = info->dlpi_addr + s->offset;
@@ -258,6 +253,7 @@ int site_init(const struct shim_config *cfg)
 		if (cfg->sites[i].depth > max_depth)
 			max_depth = cfg->sites[i].depth;
 	site_cfg = cfg;
+	elf_frames_init();
 	t = table_build(cfg, &r);
 	if (unresolved_say(cfg, &r) && cfg->strict) {
 		shim_log(0, "invalid configuration in strict mode: exiting");
@@ -289,24 +285,6 @@ void site_refresh(const char *why)
  * The match
  */
 
-struct frames {
-	uintptr_t ip[SHIM_SITE_MAX_DEPTH];
-	int n;
-};
-
-static _Unwind_Reason_Code frame_fn(struct _Unwind_Context *ctx, void *arg)
-{
-	struct frames *f = arg;
-	uintptr_t ip = _Unwind_GetIP(ctx);
-
-	if (ip == 0)
-		return _URC_END_OF_STACK;
-	if (ip >= self_lo && ip < self_hi)
-		return _URC_NO_REASON; /* the shim's own frames */
-	f->ip[f->n++] = ip;
-	return f->n == max_depth ? _URC_END_OF_STACK : _URC_NO_REASON;
-}
-
 static int rule_holds(int rule, size_t size)
 {
 	const struct shim_rule *r = &site_cfg->rules[rule];
@@ -318,7 +296,8 @@ int site_route(size_t size, int target, int *flags)
 {
 	struct site_table *t =
 		atomic_load_explicit(&site_table, memory_order_acquire);
-	struct frames fr;
+	uintptr_t ip[SHIM_SITE_MAX_DEPTH];
+	int n;
 	int best = INT_MAX, site = -1, any = 0;
 
 	if (t == NULL || in_route)
@@ -327,17 +306,16 @@ int site_route(size_t size, int target, int *flags)
 		any |= rule_holds(i, size);
 	if (!any)
 		return target;
-	fr.n = 0;
 	in_route = 1;
-	_Unwind_Backtrace(frame_fn, &fr);
+	n = elf_frames(ip, max_depth);
 	in_route = 0;
 	for (int i = 0; i < t->n; i++) {
 		const struct site_entry *e = &t->e[i];
 
 		if (e->rule >= best || !rule_holds(e->rule, size))
 			continue;
-		for (int k = 0; k < fr.n && k < e->depth; k++) {
-			if (fr.ip[k] - 1 >= e->lo && fr.ip[k] - 1 < e->hi) {
+		for (int k = 0; k < n && k < e->depth; k++) {
+			if (ip[k] - 1 >= e->lo && ip[k] - 1 < e->hi) {
 				best = e->rule;
 				site = e->site;
 				break;

@@ -14,6 +14,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <unwind.h>
 
 #include "symtab.h"
 
@@ -188,4 +189,57 @@ const char *elf_program_path(void)
 		path[n > 0 ? n : 0] = '\0';
 	}
 	return path;
+}
+
+/* ------------------------------------------------------------------------
+ * The calling thread's frames
+ */
+
+static uintptr_t self_lo, self_hi; /* the shim's own code */
+
+static int self_fn(struct dl_phdr_info *info, size_t len, void *ctx)
+{
+	uintptr_t me = (uintptr_t)&elf_frames_init, lo, hi;
+
+	(void)len;
+	(void)ctx;
+	elf_object_span(info, &lo, &hi);
+	if (me < lo || me >= hi)
+		return 0;
+	self_lo = lo;
+	self_hi = hi;
+	return 1;
+}
+
+void elf_frames_init(void)
+{
+	if (self_hi == 0)
+		dl_iterate_phdr(self_fn, NULL);
+}
+
+struct frames {
+	uintptr_t *ip;
+	int n, max;
+};
+
+static _Unwind_Reason_Code frame_fn(struct _Unwind_Context *ctx, void *arg)
+{
+	struct frames *f = arg;
+	uintptr_t ip = _Unwind_GetIP(ctx);
+
+	if (ip == 0)
+		return _URC_END_OF_STACK;
+	if (ip >= self_lo && ip < self_hi)
+		return _URC_NO_REASON; /* the shim's own frames */
+	f->ip[f->n++] = ip;
+	return f->n == f->max ? _URC_END_OF_STACK : _URC_NO_REASON;
+}
+
+int elf_frames(uintptr_t *ip, int max)
+{
+	struct frames f = {ip, 0, max};
+
+	if (max > 0)
+		_Unwind_Backtrace(frame_fn, &f);
+	return f.n;
 }

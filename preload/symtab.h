@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * ELF symbol tables (base layer): the functions of an object file, read
- * from its .symtab and .dynsym through a read-only mapping of the file.
- * Nothing here allocates, so the shim may call it inside malloc's set-up.
+ * from its .symtab and .dynsym through a read-only mapping of the file,
+ * and the return addresses of the calling thread (site= rules and the
+ * profile). Nothing here allocates, so the shim may call it inside
+ * malloc's set-up.
  */
 #ifndef AML_PRELOAD_SYMTAB_H
 #define AML_PRELOAD_SYMTAB_H
@@ -44,5 +46,13 @@ void elf_object_span(const struct dl_phdr_info *info, uintptr_t *lo,
 /* The program's own path (dl_iterate_phdr names it ""), read once from
  * /proc/self/exe; "" if unreadable. */
 const char *elf_program_path(void);
+
+/* Find the shim's own object, whose frames elf_frames leaves out: at
+ * set-up, outside malloc (dl_iterate_phdr takes the loader's lock). */
+void elf_frames_init(void);
+/* Up to max return addresses of the calling thread's stack, innermost
+ * first, the shim's own frames left out (_Unwind_Backtrace: programs
+ * built without frame pointers unwind too). How many were found. */
+int elf_frames(uintptr_t *ip, int max);
 
 #endif /* AML_PRELOAD_SYMTAB_H */
